@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "with-role-creds",
+    products: [
+        .executable(name: "with-role-creds", targets: ["with-role-creds"]),
+        .executable(name: "imds-mock", targets: ["imds-mock"]),
+    ],
+    targets: [
+        .target(name: "CSystem"),
+        .target(name: "RoleCreds", dependencies: ["CSystem"], swiftSettings: strict),
+        .executableTarget(name: "with-role-creds", dependencies: ["RoleCreds"], swiftSettings: strict),
+        .executableTarget(name: "imds-mock", dependencies: ["RoleCreds"], swiftSettings: strict),
+        .testTarget(name: "RoleCredsTests", dependencies: ["RoleCreds"], swiftSettings: strict),
+        .testTarget(name: "LauncherTests", dependencies: ["RoleCreds"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,68 @@
+#ifndef CSYSTEM_H
+#define CSYSTEM_H
+
+// System calls and variadic functions that Swift's Glibc module does not expose.
+// Each wrapper is static inline and non-variadic so Swift can call it.
+
+// No _GNU_SOURCE here: it would make these headers differ from Swift's Glibc module.
+// The two GNU functions used are declared below instead.
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+extern int execvpe(const char *file, char *const argv[], char *const envp[]);
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+static inline int csys_accept4(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
+
+static inline int csys_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }
+static inline int csys_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+static inline int csys_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+static inline int csys_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+static inline int csys_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+static inline int csys_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static inline ssize_t csys_getrandom(void *buf, size_t len) { return getrandom(buf, len, 0); }
+
+static inline int csys_signalfd(const sigset_t *mask) {
+    return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static inline int csys_execvpe(const char *file, char *const argv[], char *const envp[]) {
+    return execvpe(file, argv, envp);
+}
+
+static inline int csys_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
+static inline int csys_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
+
+static inline int csys_tcgetpgrp(int fd) { return tcgetpgrp(fd); }
+
+// WIFEXITED & co. are macros over the status word.
+static inline int csys_wifexited(int s) { return WIFEXITED(s); }
+static inline int csys_wexitstatus(int s) { return WEXITSTATUS(s); }
+static inline int csys_wifsignaled(int s) { return WIFSIGNALED(s); }
+static inline int csys_wtermsig(int s) { return WTERMSIG(s); }
+static inline int csys_wifstopped(int s) { return WIFSTOPPED(s); }
+
+static inline short csys_spawn_flags(int setpgroup) {
+    return (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (setpgroup ? POSIX_SPAWN_SETPGROUP : 0));
+}
+
+#endif

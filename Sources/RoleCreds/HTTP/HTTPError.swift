@@ -1,0 +1,34 @@
+/// Why an HTTP exchange failed; `description` never contains a body.
+public enum HTTPError: Error, Equatable, CustomStringConvertible {
+    /// No connection could be made (refused, unreachable, resolution failed).
+    case connect(String)
+    /// The deadline passed; `connected` tells a black hole (connected, no answer) from an unreachable host.
+    case timedOut(connected: Bool)
+    /// The peer closed the connection before a complete message.
+    case closed
+    /// The bytes do not form a valid HTTP/1.1 message.
+    case malformed(String)
+    /// A header section or body exceeded its limit.
+    case tooLarge(String)
+    /// A socket call failed after the connection was made.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .connect(let why): return why
+        case .timedOut(let connected): return connected ? "no answer before the deadline" : "connection timed out"
+        case .closed: return "connection closed before a complete response"
+        case .malformed(let why): return "malformed HTTP response (\(why))"
+        case .tooLarge(let what): return "\(what) over the limit"
+        case .io(let why): return why
+        }
+    }
+
+    /// Worth another attempt: the network or the server may do better next time.
+    public var isTransient: Bool {
+        switch self {
+        case .connect, .timedOut, .closed, .io: return true
+        case .malformed, .tooLarge: return false
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// An `http://host[:port][/path]` URL: the only kind this tool speaks.
+public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
+    public var host: String       // without brackets for IPv6 literals
+    public var port: UInt16
+    public var path: String       // starts with "/"
+
+    public init(host: String, port: UInt16 = 80, path: String = "/") {
+        self.host = host; self.port = port; self.path = path
+    }
+
+    /// The host as it appears in a URL or `Host` header (IPv6 literals bracketed).
+    public var authorityHost: String { host.contains(":") ? "[\(host)]" : host }
+
+    /// `host[:port]` for the `Host` header.
+    public var authority: String { port == 80 ? authorityHost : "\(authorityHost):\(port)" }
+
+    public var description: String { "http://\(authority)\(path)" }
+
+    /// The same host and port with another path.
+    public func with(path: String) -> HTTPURL { HTTPURL(host: host, port: port, path: path) }
+
+    /// Parses `http://…`; `https` gets its own error so callers can say it is not supported.
+    public static func parse(_ text: String) throws(HTTPURLError) -> HTTPURL {
+        let lower = text.lowercased()
+        if lower.hasPrefix("https://") { throw .httpsUnsupported }
+        guard lower.hasPrefix("http://") else { throw .invalid("must start with http://") }
+        var rest = Substring(text.dropFirst(7))
+        var path = "/"
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+            path = String(rest[slash...])
+            if path.hasPrefix("?") { path = "/" + path }
+            rest = rest[..<slash]
+        }
+        if rest.contains("@") { throw .invalid("user information is not allowed") }
+        if path.contains("#") { path = String(path[..<path.firstIndex(of: "#")!]) }
+        var host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw .invalid("unclosed [ in host") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw .invalid("unexpected text after ]") }
+                portText = after.dropFirst()
+            }
+            guard host.contains(":") else { throw .invalid("brackets around a host that is not IPv6") }
+        } else if let colon = rest.firstIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+        }
+        guard !host.isEmpty else { throw .invalid("no host") }
+        guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:_%".contains($0)) }) else {
+            throw .invalid("bad character in host")
+        }
+        var port: UInt16 = 80
+        if let portText {
+            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let value = UInt16(portText), value > 0 else { throw .invalid("bad port") }
+            port = value
+        }
+        guard path.allSatisfy({ $0.isASCII && $0 > " " && $0 != "\u{7F}" }) else { throw .invalid("bad character in path") }
+        return HTTPURL(host: String(host).lowercased(), port: port, path: path)
+    }
+}
+
+/// Why a URL was refused.
+public enum HTTPURLError: Error, Equatable, CustomStringConvertible {
+    case httpsUnsupported
+    case invalid(String)
+    public var description: String {
+        switch self {
+        case .httpsUnsupported: return "https endpoints are not supported"
+        case .invalid(let why): return "invalid URL (\(why))"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Monotonic and wall-clock time in milliseconds; tests pass a fake.
+public protocol Clock: Sendable {
+    /// Milliseconds on a clock that never jumps (CLOCK_MONOTONIC).
+    func monotonicMillis() -> Int64
+    /// Seconds since the Unix epoch (CLOCK_REALTIME).
+    func wallSeconds() -> Int64
+}
+
+/// The kernel's clocks.
+public struct SystemClock: Clock {
+    public init() {}
+    public func monotonicMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+    public func wallSeconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+}
+
+/// Sleeps for `millis` milliseconds, resuming after signals until the time is up.
+public func sleepMillis(_ millis: Int64) {
+    guard millis > 0 else { return }
+    var request = timespec(tv_sec: Int(millis / 1000), tv_nsec: Int((millis % 1000) * 1_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+}

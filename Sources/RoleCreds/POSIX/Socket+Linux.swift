@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+
+/// A TCP socket that owns its descriptor (non-blocking, close-on-exec) and closes it once.
+public final class Socket {
+    /// The descriptor; valid until `close()` or deinit.
+    public private(set) var fd: Int32
+    /// Watched during every wait (see `Interrupt`).
+    public var interrupt: Interrupt?
+
+    init(fd: Int32) { self.fd = fd }
+    deinit { close() }
+
+    /// Closes the descriptor; later calls do nothing. Never retried on EINTR (close(2)).
+    public func close() {
+        if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
+    }
+
+    /// Resolves `host` (an IPv4/IPv6 literal or a name) and connects to the first address that answers
+    /// before `deadline` (monotonic ms). Literals never touch the resolver.
+    public static func connect(host: String, port: UInt16, deadline: Int64, clock: any Clock, interrupt: Interrupt? = nil) throws(SocketError) -> Socket {
+        let addresses = try resolve(host: host, port: port)
+        var lastError = SocketError.refused(Errno.connectionRefused)
+        for address in addresses {
+            do {
+                return try connect(address: address, deadline: deadline, clock: clock, interrupt: interrupt)
+            } catch {
+                lastError = error
+                if case .timedOut = error { throw error }
+            }
+        }
+        throw lastError
+    }
+
+    /// A resolved socket address.
+    public struct Address: @unchecked Sendable {
+        var storage: sockaddr_storage
+        var length: socklen_t
+        var family: Int32 { Int32(storage.ss_family) }
+    }
+
+    static func resolve(host: String, port: UInt16) throws(SocketError) -> [Address] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw .resolve(host: host, reason: String(cString: gai_strerror(rc)))
+        }
+        defer { freeaddrinfo(first) }
+        var result: [Address] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(info.pointee.ai_addrlen)))
+            }
+            result.append(Address(storage: storage, length: info.pointee.ai_addrlen))
+            cursor = info.pointee.ai_next
+        }
+        return result
+    }
+
+    static func connect(address: Address, deadline: Int64, clock: any Clock, interrupt: Interrupt?) throws(SocketError) -> Socket {
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw .io(Errno.current) }
+        let socket = Socket(fd: fd)
+        socket.interrupt = interrupt
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        }
+        if rc != 0 {
+            let error = Errno.current
+            guard error == .inProgress || error == .interrupted else { throw .refused(error) }
+            try socket.wait(for: Int16(POLLOUT), deadline: deadline, clock: clock)
+            var soError: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+            if soError != 0 { throw .refused(Errno(rawValue: soError)) }
+        }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return socket
+    }
+
+    /// Waits until the socket is ready for `events` or `deadline` passes.
+    func wait(for events: Int16, deadline: Int64, clock: any Clock) throws(SocketError) {
+        let ready: Bool
+        do { ready = try waitReady(fd: fd, events: events, deadline: deadline, clock: clock, interrupt: interrupt) } catch { throw .io(error) }
+        if !ready { throw .timedOut }
+    }
+
+    /// Sends every byte before `deadline`; one `send` call in the usual case.
+    public func sendAll(_ bytes: [UInt8], deadline: Int64, clock: any Clock) throws(SocketError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buf in
+                Glibc.send(fd, buf.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if n >= 0 { offset += n; continue }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            if error == .wouldBlock { try wait(for: Int16(POLLOUT), deadline: deadline, clock: clock); continue }
+            throw .io(error)
+        }
+    }
+
+    /// Receives up to `max` bytes, waiting until `deadline`; an empty result means the peer closed.
+    public func receive(max: Int, deadline: Int64, clock: any Clock) throws(SocketError) -> [UInt8] {
+        while true {
+            var buffer = [UInt8](repeating: 0, count: max)
+            let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, max, 0) }
+            if n >= 0 { buffer.removeSubrange(n...); return buffer }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            if error == .wouldBlock { try wait(for: Int16(POLLIN), deadline: deadline, clock: clock); continue }
+            throw .io(error)
+        }
+    }
+
+    /// True when the peer has closed or sent unexpected bytes: a kept-alive connection not worth reusing.
+    public func isStale() -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) != 0
+    }
+
+    /// Listens on `host:port` (port 0: an ephemeral one).
+    public static func listen(host: String, port: UInt16, backlog: Int32 = 128) throws(SocketError) -> Socket {
+        guard let address = try resolve(host: host, port: port).first else { throw .resolve(host: host, reason: "no address") }
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw .io(Errno.current) }
+        let socket = Socket(fd: fd)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, address.length) }
+        }
+        guard rc == 0 else { throw .bind(host: host, port: port, error: Errno.current) }
+        guard Glibc.listen(fd, backlog) == 0 else { throw .io(Errno.current) }
+        return socket
+    }
+
+    /// The local port this socket is bound to.
+    public func localPort() -> UInt16 {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        // sin_port and sin6_port both sit at offset 2.
+        return withUnsafeBytes(of: &storage) { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) }
+    }
+
+    /// Accepts one pending connection (non-blocking, close-on-exec, TCP_NODELAY); nil when none waits.
+    public func accept() -> Socket? {
+        while true {
+            let client = csys_accept4(fd, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+            if client >= 0 {
+                var one: Int32 = 1
+                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return Socket(fd: client)
+            }
+            if errno == EINTR || errno == ECONNABORTED { continue }
+            return nil
+        }
+    }
+}
+
+/// Why a socket operation failed.
+public enum SocketError: Error, Equatable, CustomStringConvertible {
+    case resolve(host: String, reason: String)
+    case refused(Errno)
+    case timedOut
+    case bind(host: String, port: UInt16, error: Errno)
+    case io(Errno)
+
+    public var description: String {
+        switch self {
+        case .resolve(let host, let reason): return "cannot resolve \(host): \(reason)"
+        case .refused(let e): return "cannot connect: \(e)"
+        case .timedOut: return "timed out"
+        case .bind(let host, let port, let e): return "cannot listen on \(host):\(port): \(e)"
+        case .io(let e): return "\(e)"
+        }
+    }
+}

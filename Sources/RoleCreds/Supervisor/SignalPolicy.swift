@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the supervisor does with a received signal (spec §4). Pure.
+public enum SignalPolicy {
+    public enum Decision: Equatable, Sendable {
+        /// Nothing: the kernel already delivered it to the child, or it is not forwarded.
+        case ignore
+        /// Reap exited children.
+        case reap
+        /// Send it on to the child (or its group).
+        case forward
+        /// Start the stop procedure (forward, then SIGKILL after the grace time); a second one escalates.
+        case stop
+        /// Stop the launcher too (job control), after forwarding when `forwardFirst`.
+        case suspend(forwardFirst: Bool)
+    }
+
+    /// Signals never blocked or forwarded: faults must kill us normally, and terminal
+    /// background-I/O stops are left to the kernel (it stops our whole process group).
+    static let untouched: Set<Int32> = [SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGURG]
+
+    /// The signals the launcher blocks and reads from its signalfd: every catchable one but the above
+    /// (and glibc's reserved 32 and 33).
+    public static var handled: [Int32] {
+        (1...Int32(64)).filter { !untouched.contains($0) && $0 != 32 && $0 != 33 }
+    }
+
+    /// `fromOtherProcess`: the `ssi_code` is SI_USER, SI_QUEUE or SI_TKILL. With a controlling terminal,
+    /// signals the kernel generated (Ctrl-C, Ctrl-\, window size, hang-up) already reached the child,
+    /// which shares our process group, and are not forwarded again.
+    public static func decide(signal: Int32, fromOtherProcess: Bool, terminalMode: Bool) -> Decision {
+        if signal == SIGCHLD { return .reap }
+        if signal == SIGTSTP {
+            if terminalMode { return .suspend(forwardFirst: fromOtherProcess) }
+            return .forward
+        }
+        if terminalMode && !fromOtherProcess { return .ignore }
+        if signal == SIGTERM { return .stop }
+        return .forward
+    }
+
+    /// True for an `ssi_code` that means another process sent the signal.
+    public static func isFromOtherProcess(code: Int32) -> Bool {
+        code == SI_USER || code == SI_QUEUE || code == SI_TKILL
+    }
+
+    /// Whether a signal ends a process by default (used before a child exists: the launcher then
+    /// ends the way it would without any handling).
+    public static func terminatesByDefault(_ signal: Int32) -> Bool {
+        ![SIGCHLD, SIGCONT, SIGWINCH, SIGURG, SIGTSTP, SIGTTIN, SIGTTOU, SIGSTOP].contains(signal)
+    }
+}

@@ -1,0 +1,3 @@
+import RoleCreds
+
+Launcher.main(Array(CommandLine.arguments.dropFirst()))
