@@ -7,6 +7,10 @@ import Glibc
 import RoleCreds
 
 signal(SIGPIPE, SIG_IGN)
+// Whoever started us may have left signals blocked (test runners do): SIGTERM must end the mock.
+var noSignals = sigset_t()
+sigemptyset(&noSignals)
+sigprocmask(SIG_SETMASK, &noSignals, nil)
 
 do {
     let settings = try MockSettings.parse(Array(CommandLine.arguments.dropFirst()))

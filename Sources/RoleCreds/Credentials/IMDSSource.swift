@@ -39,10 +39,17 @@ public final class IMDSSource: CredentialSource {
     public func fetch(deadline: Int64) throws(CredentialError) -> Credentials {
         let role = try self.role(deadline: deadline)
         if useExtended {
-            let response = try get(Self.extendedPath + role, deadline: deadline, retrying: false)
-            if response.status == 200 { return try decode(response, path: Self.extendedPath + role) }
-            log.debug("imds: extended credentials path answered \(response.status); using the classic path from now on")
-            useExtended = false
+            // One try, no retries: anything but a 200 means the classic path from now on (older IMDS
+            // versions and mocks lack the extended one); a transport failure tries the classic path now.
+            var extended: HTTPResponse?
+            do { extended = try get(Self.extendedPath + role, deadline: deadline, retrying: false) } catch {
+                log.debug("imds: extended credentials path failed (\(error)); trying the classic path")
+            }
+            if let extended {
+                if extended.status == 200 { return try decode(extended, path: Self.extendedPath + role) }
+                log.debug("imds: extended credentials path answered \(extended.status); using the classic path from now on")
+                useExtended = false
+            }
         }
         let path = Self.rolePath + role
         let response = try get(path, deadline: deadline)

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import RoleCreds
+
+/// Where the built binaries are: `WRC_BIN_DIR`, else `.build/debug` of this package.
+enum Paths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var bin: URL {
+        if let dir = ProcessInfo.processInfo.environment["WRC_BIN_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        return root.appendingPathComponent(".build/debug")
+    }
+    static var launcher: String { bin.appendingPathComponent("with-role-creds").path }
+    static var mock: String { bin.appendingPathComponent("imds-mock").path }
+}
+
+/// A scratch directory removed at the end of the test.
+final class TempDir {
+    let url: URL
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("wrc-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The base environment of every launcher run: PATH only, and a refused loopback endpoint as the
+/// IMDS default, so a test that forgets an endpoint can never reach a real metadata service.
+func baseEnvironment() -> [String: String] {
+    [
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9",
+        "LC_ALL": "C",
+    ]
+}
+
+/// A running imds-mock.
+final class Mock {
+    let process = Process()
+    let dir = TempDir()
+    var url = ""
+    var logPath: String { dir.path("mock.log") }
+
+    init(_ arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Paths.mock)
+        process.arguments = ["--log", dir.path("mock.log"), "--url-file", dir.path("url")] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: dir.path("url"), encoding: .utf8), text.hasSuffix("\n") {
+                url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                return
+            }
+            usleep(5000)
+        }
+        throw HarnessError("imds-mock did not start")
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    var port: UInt16 { UInt16(url.split(separator: ":").last!)! }
+
+    /// The mock's request log, one line per request: `conn=N METHOD PATH token=yes|no [auth=…] -> STATUS`.
+    func log() -> [String] {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Talks to the mock's control endpoint with the library's own client.
+    @discardableResult
+    func control(_ method: String, _ path: String, body: String = "") throws -> HTTPResponse {
+        let client = HTTPClient(host: "127.0.0.1", port: port)
+        defer { client.close() }
+        return try client.send(HTTPRequest(method: method, path: path, body: Array(body.utf8)),
+                               deadline: SystemClock().monotonicMillis() + 5000)
+    }
+
+    /// The credentials the mock serves now.
+    func current() throws -> [String: String] {
+        let response = try control("GET", "/mock/current")
+        guard case .object(let members) = try JSON.parse(response.body) else { throw HarnessError("bad /mock/current") }
+        var result: [String: String] = [:]
+        for (k, v) in members { if case .string(let s) = v { result[k] = s } }
+        return result
+    }
+
+    func fault(_ kind: String) throws { try control("PUT", "/mock/fault", body: kind) }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// What a finished run looked like to a user.
+struct RunResult {
+    var status: Int32
+    /// The signal the process died of, or nil when it exited.
+    var signal: Int32?
+    var stdout: String
+    var stderr: String
+    var seconds: Double
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// A launcher (or any command) running in the background, by default in a session of its own (no
+/// controlling terminal, whatever terminal the tests run from), with stdout and stderr in files.
+final class Running {
+    let dir = TempDir()
+    let started = Date()
+    let pid: pid_t
+    private var finished: Int32?
+
+    init(_ executable: String = Paths.launcher, _ arguments: [String], environment: [String: String],
+         stdin: String? = nil, newSession: Bool = true) throws {
+        _ = FileManager.default.createFile(atPath: dir.path("in"), contents: Data((stdin ?? "").utf8))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : dir.path("in"), O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, dir.path("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, dir.path("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
+        let argv = [executable] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawn(&pid, executable, &actions, &attr, a, e) } }
+        guard rc == 0 else { throw HarnessError("cannot start \(executable): \(Errno(rawValue: rc))") }
+        self.pid = pid
+    }
+
+    deinit {
+        if finished == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+    }
+
+    /// Polls for the exit without blocking; nil while running.
+    func poll() -> Int32? {
+        if let finished { return finished }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { finished = status }
+        return finished
+    }
+
+    var isRunning: Bool { poll() == nil }
+
+    /// Waits up to `timeout` seconds; a run that outlives it is killed and reported as a failure.
+    func wait(timeout: Double = 30) -> RunResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        while poll() == nil && Date() < deadline { usleep(2000) }
+        if poll() == nil {
+            Issue.record("process still running after \(timeout)s; killed")
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            finished = status
+        }
+        let status = finished!
+        let exit = ChildExit(waitStatus: status)
+        var result = RunResult(status: 0, signal: nil,
+                               stdout: (try? String(contentsOfFile: dir.path("out"), encoding: .utf8)) ?? "",
+                               stderr: (try? String(contentsOfFile: dir.path("err"), encoding: .utf8)) ?? "",
+                               seconds: Date().timeIntervalSince(started))
+        switch exit {
+        case .exited(let code)?: result.status = code
+        case .signaled(let sig)?: result.status = 128 + sig; result.signal = sig
+        case nil: result.status = -1
+        }
+        return result
+    }
+
+    /// Waits until `file` exists (a child writes it when ready).
+    func waitFor(file: String, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: file) { return true }
+            if !isRunning { return false }
+            usleep(2000)
+        }
+        return false
+    }
+}
+
+/// Runs the launcher with `arguments` to the end.
+func launch(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, timeout: Double = 30) throws -> RunResult {
+    let env = baseEnvironment().merging(environment) { $1 }
+    return try Running(Paths.launcher, arguments, environment: env, stdin: stdin).wait(timeout: timeout)
+}
+
+/// Parses `env` output into name → values (a list, to catch duplicates).
+func parseEnv(_ text: String) -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    for line in text.split(separator: "\n") {
+        guard let eq = line.firstIndex(of: "=") else { continue }
+        result[String(line[..<eq]), default: []].append(String(line[line.index(after: eq)...]))
+    }
+    return result
+}

@@ -1,0 +1,329 @@
+import Foundation
+import Testing
+@testable import RoleCreds
+
+/// The launcher end to end on IMDSv2 against the mock on 127.0.0.1 (issue 2).
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct IMDSLaunchTests {
+    @Test func childEnvironmentCarriesTheMocksCredentials() throws {
+        let mock = try Mock()
+        let result = try launch(["--imds-endpoint", mock.url, "--", "env"], environment: [
+            "AWS_PROFILE": "stale-profile", "AWS_ACCESS_KEY_ID": "AKIASTALEKEY", "AWS_SECRET_ACCESS_KEY": "stale-secret",
+            "AWS_SESSION_TOKEN": "stale-token", "AWS_DEFAULT_PROFILE": "other", "AWS_ROLE_ARN": "arn:aws:iam::1:role/x",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try mock.current()
+        let env = parseEnv(result.stdout)
+        #expect(env["AWS_ACCESS_KEY_ID"] == [expected["AccessKeyId"]!])
+        #expect(env["AWS_SECRET_ACCESS_KEY"] == [expected["SecretAccessKey"]!])
+        #expect(env["AWS_SESSION_TOKEN"] == [expected["Token"]!])
+        #expect(env["AWS_SECURITY_TOKEN"] == [expected["Token"]!])
+        #expect(env["AWS_CREDENTIAL_EXPIRATION"] == [expected["Expiration"]!])
+        #expect(env["AWS_ACCOUNT_ID"] == ["123456789012"])
+        #expect(env["AWS_REGION"] == ["eu-west-1"])
+        #expect(env["AWS_DEFAULT_REGION"] == ["eu-west-1"])
+        #expect(env["AWS_PROFILE"] == nil)
+        #expect(env["AWS_DEFAULT_PROFILE"] == nil)
+        #expect(env["AWS_ROLE_ARN"] == nil)
+        #expect(env.allSatisfy { $0.value.count == 1 }, "a variable appears twice")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func anInheritedRegionIsKeptAndCopied() throws {
+        let mock = try Mock()
+        let result = try launch(["--imds-endpoint", mock.url, "--", "env"], environment: ["AWS_REGION": "ap-south-2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let env = parseEnv(result.stdout)
+        #expect(env["AWS_REGION"] == ["ap-south-2"])
+        #expect(env["AWS_DEFAULT_REGION"] == ["ap-south-2"])
+        #expect(!mock.log().contains { $0.contains("/placement/region") }, "region fetched although set")
+    }
+
+    @Test func noRegionLeavesRegionAlone() throws {
+        let mock = try Mock()
+        let result = try launch(["--no-region", "--imds-endpoint", mock.url, "--", "env"])
+        #expect(result.status == 0)
+        #expect(parseEnv(result.stdout)["AWS_REGION"] == nil)
+        #expect(mock.log().count == 3)
+    }
+
+    @Test func v2OnlyMockSeesOneTokenAndFourRequestsOnOneConnection() throws {
+        let mock = try Mock(["--mode", "v2"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = mock.log()
+        #expect(log.count == 4, "\(log)")
+        #expect(log.filter { $0.contains(" PUT /latest/api/token") }.count == 1)
+        #expect(log.filter { $0.contains(" GET ") }.allSatisfy { $0.contains("token=yes") && $0.hasSuffix("-> 200") })
+        #expect(Set(log.map { $0.split(separator: " ")[0] }) == ["conn=1"], "more than one connection: \(log)")
+    }
+
+    @Test func roleGivenSkipsDiscovery() throws {
+        let mock = try Mock()
+        let result = try launch(["--role", "mock-role", "--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0)
+        #expect(mock.log().count == 3)
+        #expect(!mock.log().contains { $0.contains("security-credentials/ ") })
+    }
+
+    @Test func endpointFromEnvironmentVariable() throws {
+        let mock = try Mock()
+        let result = try launch(["--", "true"], environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url + "/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(mock.log().count == 4)
+    }
+
+    @Test func missingExtendedPathFallsBackQuietly() throws {
+        let mock = try Mock(["--no-extended"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "env"])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        let env = parseEnv(result.stdout)
+        #expect(env["AWS_ACCESS_KEY_ID"] == [try mock.current()["AccessKeyId"]!])
+        #expect(env["AWS_ACCOUNT_ID"] == nil)
+    }
+
+    @Test func expiredTokenIsFetchedAgain() throws {
+        // Tokens granted for 1 s: the second run... a single run re-fetches after a 401.
+        let mock = try Mock(["--token-ttl", "1"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    // MARK: IMDSv1 policy
+
+    @Test func v1OnlyIsRefusedWithoutTheFlag() throws {
+        let mock = try Mock(["--mode", "v1"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 125)
+        #expect(result.stderrLines.count == 1)
+        #expect(result.stderr.contains("IMDSv1") && result.stderr.contains("--allow-imdsv1"), "\(result.stderr)")
+    }
+
+    @Test func v1OnlyWorksWithTheFlag() throws {
+        let mock = try Mock(["--mode", "v1"])
+        let result = try launch(["-q", "--allow-imdsv1", "--imds-endpoint", mock.url, "--", "env"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(parseEnv(result.stdout)["AWS_ACCESS_KEY_ID"] == [try mock.current()["AccessKeyId"]!])
+        #expect(mock.log().filter { $0.contains(" GET ") }.allSatisfy { $0.contains("token=no") })
+    }
+
+    @Test func v1DisabledWinsOverTheFlag() throws {
+        let mock = try Mock(["--mode", "v1"])
+        let result = try launch(["--allow-imdsv1", "--imds-endpoint", mock.url, "--", "true"],
+                                environment: ["AWS_EC2_METADATA_V1_DISABLED": "TRUE"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("AWS_EC2_METADATA_V1_DISABLED"), "\(result.stderr)")
+        #expect(!mock.log().contains { $0.contains(" GET ") })
+    }
+
+    @Test func disabledMetadataNeverConnects() throws {
+        let result = try launch(["--", "true"], environment: ["AWS_EC2_METADATA_DISABLED": "True"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("AWS_EC2_METADATA_DISABLED"))
+    }
+
+    @Test func tokenCallWithoutAnswerNamesTheHopLimit() throws {
+        let mock = try Mock(["--fault", "token-stall"])
+        let result = try launch(["--timeout", "300ms", "--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("hop limit"), "\(result.stderr)")
+        #expect(mock.log().filter { $0.contains("PUT") }.count == 3, "token PUT retried \(mock.log())")
+    }
+
+    @Test func hopLimitFallsBackToV1WhenAllowed() throws {
+        let mock = try Mock(["--fault", "token-stall", "--mode", "both"])
+        let result = try launch(["-q", "--allow-imdsv1", "--timeout", "300ms", "--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    // MARK: exit statuses and the child's I/O
+
+    @Test(arguments: [
+        (["sh", "-c", "exit 7"], Int32(7)),
+        (["sh", "-c", "exit 0"], Int32(0)),
+        (["no-such-command-wrc"], Int32(127)),
+        (["/etc/hostname"], Int32(126)),
+        (["/"], Int32(126)),
+    ])
+    func exitStatus(command: [String], expected: Int32) throws {
+        let mock = try Mock()
+        let result = try launch(["--imds-endpoint", mock.url, "--"] + command)
+        #expect(result.signal == nil)
+        #expect(result.status == expected, "\(result.stderr)")
+        if expected >= 126 {
+            #expect(result.stderrLines.count == 1)
+            #expect(result.stderr.hasPrefix("with-role-creds: "))
+        }
+    }
+
+    @Test func childKilledBySignalKillsTheLauncherTheSameWay() throws {
+        let mock = try Mock()
+        let result = try launch(["--imds-endpoint", mock.url, "--", "sh", "-c", "kill -TERM $$"])
+        #expect(result.signal == SIGTERM)
+        let segv = try launch(["--imds-endpoint", mock.url, "--", "sh", "-c", "kill -SEGV $$"])
+        #expect(segv.signal == SIGSEGV)
+    }
+
+    @Test func stdinAndStdoutPassThrough() throws {
+        let mock = try Mock()
+        let input = (0..<2000).map { "line \($0)\n" }.joined()
+        let result = try launch(["--imds-endpoint", mock.url, "--", "cat"], stdin: input)
+        #expect(result.status == 0)
+        #expect(result.stdout == input)
+    }
+
+    @Test func execReplacesTheLauncher() throws {
+        let mock = try Mock()
+        let result = try launch(["--exec", "--imds-endpoint", mock.url, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID; kill -USR1 $$"])
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == (try mock.current()["AccessKeyId"]!))
+        #expect(result.signal == SIGUSR1)
+        let missing = try launch(["--exec", "--imds-endpoint", mock.url, "--", "no-such-command-wrc"])
+        #expect(missing.status == 127)
+    }
+
+    @Test(arguments: [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT])
+    func signalsReachTheChild(signal: Int32) throws {
+        let mock = try Mock()
+        let dir = TempDir()
+        let name = SignalName.name(signal).dropFirst(3)
+        let script = "trap 'echo got-\(name) > \(dir.path("got")); exit 3' \(name); touch \(dir.path("ready")); while :; do sleep 0.05; done"
+        let run = try Running(Paths.launcher, ["--imds-endpoint", mock.url, "--", "sh", "-c", script],
+                              environment: baseEnvironment())
+        #expect(run.waitFor(file: dir.path("ready")))
+        kill(run.pid, signal)
+        let result = run.wait()
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect((try? String(contentsOfFile: dir.path("got"), encoding: .utf8)) == "got-\(name)\n")
+    }
+
+    @Test func launcherEnvironAndMemoryHoldNoSecretWhileChildRuns() throws {
+        let mock = try Mock()
+        let dir = TempDir()
+        let run = try Running(Paths.launcher, ["--imds-endpoint", mock.url, "--", "sh", "-c", "touch \(dir.path("ready")); sleep 30"],
+                              environment: baseEnvironment())
+        defer { kill(run.pid, SIGKILL); _ = run.wait() }
+        #expect(run.waitFor(file: dir.path("ready")))
+        let current = try mock.current()
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(run.pid)/environ"))
+        let text = String(decoding: environ, as: UTF8.self)
+        #expect(!text.contains(current["SecretAccessKey"]!))
+        #expect(!text.contains(current["Token"]!))
+        #expect(!text.contains("AWS_ACCESS_KEY_ID"))
+        // PR_SET_DUMPABLE 0: the launcher's /proc files belong to root, not to its user.
+        let status = try String(contentsOfFile: "/proc/\(run.pid)/status", encoding: .utf8)
+        #expect(status.contains("State:"))
+    }
+
+    // MARK: failures
+
+    @Test(arguments: [
+        ("500", "answered 500"),
+        ("json", "not valid JSON"),
+        ("code", "AssumeRoleUnauthorizedAccess"),
+        ("expired", "expired"),
+        ("oversized", "over the limit"),
+        ("no-role", "no IAM role is attached"),
+        ("drop", "cannot reach IMDS"),
+        ("stall", "no answer before the deadline"),
+        ("blackhole", "hop limit"),
+    ])
+    func failuresExit125WithOneCleanLine(fault: String, message: String) throws {
+        let mock = try Mock(["--fault", fault])
+        let secret = try mock.current()["SecretAccessKey"]!
+        let token = try mock.current()["Token"]!
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"], timeout: 20)
+        #expect(result.status == 125, "\(fault): \(result.stderr)")
+        #expect(result.stderrLines.count == 1, "\(fault): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("with-role-creds: "))
+        #expect(result.stderr.contains(message), "\(fault): \(result.stderr)")
+        #expect(!result.stderr.contains(secret) && !result.stderr.contains(token) && !result.stderr.contains("mockSecret"))
+        #expect(!result.stderr.contains("{"), "a body was echoed: \(result.stderr)")
+        #expect(result.seconds < 10, "\(fault) took \(result.seconds)s")
+    }
+
+    @Test func refusedEndpointFailsFast() throws {
+        let result = try launch(["--imds-endpoint", "http://127.0.0.1:9", "--", "true"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("cannot reach IMDS at http://127.0.0.1:9"), "\(result.stderr)")
+        #expect(result.stderrLines.count == 1)
+    }
+
+    @Test func listenerThatNeverAnswersEndsWithinTenSeconds() throws {
+        // A bare listening socket that accepts nothing and answers nothing.
+        let listener = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 1)
+        let result = try launch(["--imds-endpoint", "http://127.0.0.1:\(listener.localPort())", "--", "true"], timeout: 20)
+        #expect(result.status == 125)
+        #expect(result.stderrLines.count == 1)
+        #expect(result.seconds < 10)
+    }
+
+    @Test func transientFailuresAreRetried() throws {
+        let mock = try Mock(["--no-extended", "--fault", "500:2"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(mock.log().filter { $0.hasSuffix("-> 500") }.count == 2)
+    }
+
+    @Test(arguments: [
+        (["--timeout", "soon", "--", "true"], "--timeout"),
+        (["--bogus", "--", "true"], "unknown option"),
+        ([String](), "no command"),
+        (["--source", "cloud", "--", "true"], "--source"),
+    ])
+    func usageErrorsExit125(arguments: [String], message: String) throws {
+        let result = try launch(arguments)
+        #expect(result.status == 125)
+        #expect(result.stderrLines.count == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5"),
+        ("AWS_METADATA_SERVICE_TIMEOUT", "soon"),
+        ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "0"),
+        ("AWS_EC2_METADATA_V1_DISABLED", "maybe"),
+        ("AWS_EC2_INSTANCE_PROFILE_NAME", "bad/role"),
+    ])
+    func badEnvironmentIsRefusedBeforeAnyConnection(name: String, value: String) throws {
+        let mock = try Mock()
+        var env = [name: value]
+        if name == "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE" { env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "" }
+        let result = try launch(name == "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE" ? ["--", "true"] : ["--imds-endpoint", mock.url, "--", "true"],
+                                environment: env)
+        #expect(result.status == 125)
+        #expect(result.stderr.contains(name), "\(result.stderr)")
+        #expect(mock.log().isEmpty)
+    }
+
+    @Test func checkPrintsASummaryWithoutSecrets() throws {
+        let mock = try Mock()
+        let result = try launch(["--check", "--imds-endpoint", mock.url])
+        let current = try mock.current()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("source: imds"))
+        #expect(result.stdout.contains("role: mock-role"))
+        #expect(result.stdout.contains("account: 123456789012"))
+        #expect(result.stdout.contains("region: eu-west-1"))
+        #expect(result.stdout.contains("ASIA…"))
+        #expect(!result.stdout.contains(current["AccessKeyId"]!))
+        #expect(!result.stdout.contains(current["SecretAccessKey"]!) && !result.stdout.contains(current["Token"]!))
+    }
+
+    @Test func verboseSaysWhatIsFetchedWithoutSecrets() throws {
+        let mock = try Mock()
+        let result = try launch(["-v", "--imds-endpoint", mock.url, "--", "true"])
+        let current = try mock.current()
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("/latest/api/token"))
+        #expect(!result.stderr.contains(current["SecretAccessKey"]!) && !result.stderr.contains(current["Token"]!))
+        #expect(!result.stderr.contains("mocktoken-"), "the IMDS session token was logged")
+    }
+
+    @Test func helpAndVersion() throws {
+        let help = try launch(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("Usage: with-role-creds"))
+        let version = try launch(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("with-role-creds "))
+    }
+}
