@@ -208,6 +208,8 @@ struct CredentialDocumentTests {
         } catch {
             #expect(error.isTransient)
             #expect(error.description.count < 300, "server text is bounded")
+            #expect(error.description.contains("Throttled"))
+            #expect(!error.description.contains(Fixture.secret) && !error.description.contains(Fixture.token))
         }
     }
 
