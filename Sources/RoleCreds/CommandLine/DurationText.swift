@@ -3,7 +3,8 @@ public enum DurationText {
     /// Milliseconds, or nil when `text` is not a duration. A bare number means seconds.
     public static func parseMillis(_ text: String) -> Int64? {
         guard !text.isEmpty, text.count <= 32 else { return nil }
-        if let seconds = decimalMillis(Substring(text), unit: 1000) { return seconds }
+        // A bare number is seconds and obeys the same one-year cap as `…s`.
+        if let seconds = decimalMillis(Substring(text), unit: 1000) { return seconds > 365 * 24 * 3_600_000 ? nil : seconds }
         var total: Int64 = 0
         var rest = Substring(text)
         while !rest.isEmpty {

@@ -33,6 +33,7 @@ func parseHead(_ bytes: ArraySlice<UInt8>) throws(HTTPError) -> MessageHead {
     var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
     guard !lines.isEmpty, !lines[0].isEmpty else { throw .malformed("empty start line") }
     let startLine = String(lines.removeFirst())
+    guard !startLine.contains("\n"), !startLine.contains("\r") else { throw .malformed("bare CR or LF in a header") }
     var headers = HTTPHeaders()
     for line in lines {
         if line.isEmpty { continue }
@@ -82,6 +83,8 @@ struct ChunkedDecoder {
     enum Phase { case size, data(Int), dataEnd, trailers, done }
     var phase = Phase.size
     var body: [UInt8] = []
+    /// Bytes of trailer section seen so far: bounded like a header section.
+    var trailerBytes = 0
 
     /// Consumes what it can from `buffer` starting at `offset`; returns the new offset.
     mutating func consume(_ buffer: [UInt8], from offset: Int) throws(HTTPError) -> Int {
@@ -121,9 +124,11 @@ struct ChunkedDecoder {
                 phase = .size
             case .trailers:
                 guard let lineEnd = lineEnd(buffer, from: i) else {
-                    if buffer.count - i > HTTPLimits.maxHeaderBytes { throw .tooLarge("trailers") }
+                    if trailerBytes + buffer.count - i > HTTPLimits.maxHeaderBytes { throw .tooLarge("trailers") }
                     return i
                 }
+                trailerBytes += lineEnd + 2 - i
+                if trailerBytes > HTTPLimits.maxHeaderBytes { throw .tooLarge("trailers") }
                 let empty = lineEnd == i
                 i = lineEnd + 2
                 if empty { phase = .done }
@@ -173,7 +178,8 @@ public struct ResponseParser {
         buffer.append(contentsOf: bytes)
         if head == nil {
             guard let end = findHeadEnd(buffer, from: previous) else {
-                if buffer.count > HTTPLimits.maxHeaderBytes { throw .tooLarge("response headers") }
+                // Up to 3 bytes of an unfinished CRLFCRLF may still complete a head of exactly the limit.
+                if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("response headers") }
                 return nil
             }
             guard end <= HTTPLimits.maxHeaderBytes + 4 else { throw .tooLarge("response headers") }
@@ -261,7 +267,7 @@ public struct RequestParser {
     /// The next complete request already buffered, if any.
     public mutating func next() throws(HTTPError) -> ServerRequest? {
         guard let end = findHeadEnd(buffer) else {
-            if buffer.count > HTTPLimits.maxHeaderBytes { throw .tooLarge("request headers") }
+            if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("request headers") }
             return nil
         }
         guard end <= HTTPLimits.maxHeaderBytes + 4 else { throw .tooLarge("request headers") }

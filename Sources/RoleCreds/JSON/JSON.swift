@@ -83,8 +83,11 @@ private struct JSONReader {
     }
 
     mutating func value(depth: Int) throws(JSONError) -> JSON {
-        guard depth < JSON.maxDepth else { throw JSONError("nested too deeply") }
         guard i < bytes.count else { throw JSONError("unexpected end") }
+        // Only arrays and objects nest: a scalar inside the 32nd level is fine, a 33rd level is not.
+        if depth >= JSON.maxDepth, bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {
+            throw JSONError("nested too deeply")
+        }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
