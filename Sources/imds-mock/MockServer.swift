@@ -78,6 +78,7 @@ final class MockServer {
 
     func answer(_ request: ServerRequest) -> ServerAction {
         let action = route(request)
+        if request.path.hasPrefix("/mock/") { return action }  // control requests are not traffic
         switch action {
         case .respond(let r): log(request, String(r.status))
         case .stall: log(request, "stall")
