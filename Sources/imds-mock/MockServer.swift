@@ -36,14 +36,14 @@ final class MockServer {
 
     var generation: Int64 {
         let rotations = settings.rotateSeconds > 0 ? (clock.wallSeconds() - startWall) / settings.rotateSeconds : 0
-        return 1 + rotations + forcedRotations
+        return 1 + rotations + forcedRotations + settings.generationOffset
     }
 
     func credentialMembers(extended: Bool) -> [(String, String)] {
         let g = generation
         let digits = String(g)
         let pad = String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-        let issued = settings.rotateSeconds > 0 ? startWall + (g - 1 - forcedRotations) * settings.rotateSeconds : startWall
+        let issued = settings.rotateSeconds > 0 ? startWall + (g - 1 - forcedRotations - settings.generationOffset) * settings.rotateSeconds : startWall
         var expiration = max(issued, clock.wallSeconds() - 1) + settings.lifetimeSeconds
         if consume(.expired) { expiration = clock.wallSeconds() - 3600 }
         var members: [(String, String)] = [
@@ -103,6 +103,7 @@ final class MockServer {
         // IMDSv2: a GET needs a valid token unless v1 is on.
         if let token = request.headers["X-aws-ec2-metadata-token"] {
             guard let expiry = tokens[token], expiry > clock.monotonicMillis() else { return text(401, "") }
+            if consume(.unauthorized) { tokens[token] = nil; return text(401, "") }
         } else if settings.mode == .v2 {
             return text(401, "")
         }

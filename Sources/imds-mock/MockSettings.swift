@@ -12,6 +12,7 @@ struct MockSettings {
     var region = "eu-west-1"
     var account = "123456789012"
     var rotateSeconds: Int64 = 0
+    var generationOffset: Int64 = 0
     var lifetimeSeconds: Int64 = 6 * 3600
     var extended = true
     var maxTokenTTL = 21600
@@ -26,7 +27,7 @@ struct MockSettings {
 
     static let usage = """
     usage: imds-mock [--listen HOST:PORT] [--mode v2|v1|both] [--role NAME|--no-role] [--region R]
-                     [--account ID] [--rotate SECONDS] [--lifetime SECONDS] [--no-extended]
+                     [--account ID] [--rotate SECONDS] [--lifetime SECONDS] [--generation-offset N] [--no-extended]
                      [--token-ttl N] [--no-ttl-header] [--fault KIND[:COUNT]]
                      [--container-path PATH] [--container-token T | --container-token-file F]
                      [--log FILE] [--url-file FILE]
@@ -65,6 +66,7 @@ struct MockSettings {
             case "--account": s.account = try value()
             case "--rotate": s.rotateSeconds = try number(try value())
             case "--lifetime": s.lifetimeSeconds = try number(try value())
+            case "--generation-offset": s.generationOffset = try number(try value())
             case "--no-extended": s.extended = false
             case "--token-ttl": s.maxTokenTTL = Int(try number(try value()))
             case "--no-ttl-header": s.ttlHeader = false
@@ -109,6 +111,8 @@ enum Fault: String, CaseIterable {
     case tokenStall = "token-stall"
     /// The role list answers 404 (no role attached).
     case noRole = "no-role"
+    /// A GET with a token answers 401 as if the token had expired.
+    case unauthorized
 
     /// `KIND` or `KIND:COUNT` (the fault applies COUNT times, then stops).
     static func parse(_ text: String) -> (Fault, Int)? {

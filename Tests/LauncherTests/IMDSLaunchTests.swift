@@ -83,8 +83,18 @@ struct IMDSLaunchTests {
         #expect(env["AWS_ACCOUNT_ID"] == nil)
     }
 
-    @Test func expiredTokenIsFetchedAgain() throws {
-        // Tokens granted for 1 s: the second run... a single run re-fetches after a 401.
+    @Test func refusedTokenIsFetchedAgainOnce() throws {
+        // The role list answers 401 as if the session token had expired: one new token, then success.
+        let mock = try Mock(["--fault", "unauthorized:1"])
+        let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = mock.log()
+        #expect(log.filter { $0.contains("PUT /latest/api/token") }.count == 2, "\(log)")
+        #expect(log.filter { $0.hasSuffix("-> 401") }.count == 1, "\(log)")
+    }
+
+    @Test func shortTokenTTLFromTheServerIsHonoured() throws {
+        // The mock grants 1 s tokens and says so in its TTL header; the launcher still works.
         let mock = try Mock(["--token-ttl", "1"])
         let result = try launch(["--imds-endpoint", mock.url, "--", "true"])
         #expect(result.status == 0, "\(result.stderr)")

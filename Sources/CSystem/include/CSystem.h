@@ -26,6 +26,9 @@
 
 extern int execvpe(const char *file, char *const argv[], char *const envp[]);
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+extern int pipe2(int pipefd[2], int flags);
+
+static inline int csys_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 static inline int csys_accept4(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
 

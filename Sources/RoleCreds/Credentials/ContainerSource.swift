@@ -9,7 +9,7 @@ public final class ContainerSource: CredentialSource {
     let client: HTTPClient
     let clock: any Clock
     let log: Log
-    let retry: RetryPolicy
+    var retry: RetryPolicy
     public var roleName: String? { nil }
 
     public init(config: ContainerConfig, clock: any Clock = SystemClock(), log: Log = Log(), interrupt: Interrupt? = nil) {
@@ -24,6 +24,7 @@ public final class ContainerSource: CredentialSource {
     public var endpointDescription: String { "http://\(config.url.authority)\(config.url.path.split(separator: "?").first ?? "")" }
     public var connectionsOpened: Int { client.connectionsOpened }
     public func close() { client.close() }
+    public func dropInterrupt() { client.interrupt = nil; retry.interrupt = nil }
     public func region(deadline: Int64) -> String? { nil }
 
     public func fetch(deadline: Int64) throws(CredentialError) -> Credentials {

@@ -12,6 +12,8 @@ public protocol CredentialSource: AnyObject {
     func region(deadline: Int64) -> String?
     /// Closes kept-alive connections.
     func close()
+    /// Stops watching the start-up interrupt: later fetches run on the refresh thread.
+    func dropInterrupt()
 }
 
 /// Retries with capped, jittered exponential back-off, shared by the sources.
@@ -19,7 +21,7 @@ struct RetryPolicy {
     let attempts: Int
     let timeoutMillis: Int64
     let clock: any Clock
-    let interrupt: Interrupt?
+    var interrupt: Interrupt?
 
     /// Back-off before attempt `n` (n ≥ 1): 100 ms · 2ⁿ⁻¹ with full jitter, capped at 1 s.
     func backoffMillis(_ n: Int) -> Int64 {

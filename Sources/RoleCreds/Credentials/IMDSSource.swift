@@ -5,7 +5,7 @@ public final class IMDSSource: CredentialSource {
     let client: HTTPClient
     let clock: any Clock
     let log: Log
-    let retry: RetryPolicy
+    var retry: RetryPolicy
 
     private var token: (value: Secret, refreshAt: Int64)?
     /// Set once the token call said IMDSv2 is not available and v1 is allowed.
@@ -35,6 +35,7 @@ public final class IMDSSource: CredentialSource {
     public var connectionsOpened: Int { client.connectionsOpened }
 
     public func close() { client.close() }
+    public func dropInterrupt() { client.interrupt = nil; retry.interrupt = nil }
 
     public func fetch(deadline: Int64) throws(CredentialError) -> Credentials {
         let role = try self.role(deadline: deadline)

@@ -27,9 +27,6 @@ public enum Launcher {
         let environment = EnvironmentLookup.current()
         let config: SourceConfig
         do { config = try SourceConfig.resolve(options, environment: environment) } catch { fail("\(error)") }
-        if options.serve || options.onRotate != .none {
-            fail("--serve and --on-rotate are not available in this version yet")
-        }
 
         // Until the child exists, a signal is for us: act on it at once, even mid-request.
         let interrupt = Interrupt(fd: signals.fd) {
@@ -41,7 +38,8 @@ public enum Launcher {
         let clock = SystemClock()
         let source = makeSource(config, clock: clock, log: log, interrupt: interrupt)
         let timeout = { switch config { case .imds(let c): return (c.timeoutMillis, c.attempts); case .container(let c): return (c.timeoutMillis, c.attempts) } }()
-        let deadline = clock.monotonicMillis() + startupBudgetMillis(timeoutMillis: timeout.0, attempts: timeout.1)
+        let budget = startupBudgetMillis(timeoutMillis: timeout.0, attempts: timeout.1)
+        let deadline = clock.monotonicMillis() + budget
 
         let credentials: Credentials
         do { credentials = try source.fetch(deadline: deadline) } catch { fail("\(error)") }
@@ -60,20 +58,48 @@ public enum Launcher {
             exit(0)
         }
 
-        let childEnvironment = ChildEnvironment.build(inherited: environment.entries, supply: .keys(credentials),
-                                                      region: region, setRegion: setRegion)
+        let terminalMode = hasControllingTerminal()
+        let supervisor = Supervisor(
+            config: .init(command: options.command, terminalMode: terminalMode,
+                          stopSignal: options.stopSignal, stopTimeoutMillis: options.stopTimeoutMillis),
+            signals: signals, clock: clock, log: log)
+        var endpoint: CredentialEndpoint?
+        if options.serve {
+            do { endpoint = try CredentialEndpoint(credentials: credentials, clock: clock) } catch {
+                fail("cannot start the credential endpoint: \(error)")
+            }
+        }
+        let inherited = environment.entries
+        let buildEnvironment = { [endpoint] (c: Credentials) -> [String] in
+            let supply: ChildEnvironment.Supply = endpoint.map {
+                .endpoint(url: $0.url, token: $0.authorizationToken, accountId: c.accountId)
+            } ?? .keys(c)
+            return ChildEnvironment.build(inherited: inherited, supply: supply, region: region, setRegion: setRegion)
+        }
+        let childEnvironment = buildEnvironment(credentials)
         if options.exec {
             let error = Spawn.exec(options.command, environment: childEnvironment)
             log.error(error.description)
             exit(error.status)
         }
 
+        var worker: RefreshWorker?
+        if options.serve || options.onRotate != .none {
+            // Refreshes run on a helper thread, with the session token and role already known, and
+            // without the start-up interrupt: signals now belong to the loop.
+            source.dropInterrupt()
+            do { worker = try RefreshWorker(source: source, budgetMillis: budget, clock: clock) } catch {
+                fail("cannot set up credential refreshes: \(error)")
+            }
+        }
+        let rotator = Rotator(config: .init(onRotate: options.onRotate, refreshBeforeMillis: options.refreshBeforeMillis,
+                                            serving: options.serve),
+                              initial: credentials, worker: worker, supervisor: supervisor, endpoint: endpoint,
+                              environment: buildEnvironment, clock: clock, log: log)
+        supervisor.participants = [rotator] + (endpoint.map { [$0] } ?? [])
+
         // Orphaned grandchildren are re-parented to us, so we can reap them (prctl(2)).
         _ = csys_set_child_subreaper()
-        let supervisor = Supervisor(
-            config: .init(command: options.command, terminalMode: hasControllingTerminal(),
-                          stopSignal: options.stopSignal, stopTimeoutMillis: options.stopTimeoutMillis),
-            signals: signals, clock: clock, log: log)
         do { try supervisor.start(environment: childEnvironment) } catch {
             log.error(error.description)
             exit(error.status)

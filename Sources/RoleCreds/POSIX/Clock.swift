@@ -8,6 +8,12 @@ public protocol Clock: Sendable {
     func monotonicMillis() -> Int64
     /// Seconds since the Unix epoch (CLOCK_REALTIME).
     func wallSeconds() -> Int64
+    /// Milliseconds since the Unix epoch (CLOCK_REALTIME).
+    func wallMillis() -> Int64
+}
+
+extension Clock {
+    public func wallMillis() -> Int64 { wallSeconds() * 1000 }
 }
 
 /// The kernel's clocks.
@@ -22,6 +28,11 @@ public struct SystemClock: Clock {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec)
+    }
+    public func wallMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
 

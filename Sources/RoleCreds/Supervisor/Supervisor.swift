@@ -47,6 +47,10 @@ public final class Supervisor {
     private var killAt: Int64?
     /// A terminating request (SIGTERM and friends) from outside: we exit when the child is gone.
     private var terminating = false
+    /// The environment of the next child while a restart is under way.
+    private var pendingRestart: [String]?
+    /// Signals that, sent to us during a restart, cancel it: we then exit with the old child's status.
+    static let terminatingSignals: Set<Int32> = [SIGTERM, SIGINT, SIGHUP, SIGQUIT]
 
     public init(config: Config, signals: SignalFD, clock: any Clock = SystemClock(), log: Log = Log()) {
         self.config = config; self.signals = signals; self.clock = clock; self.log = log
@@ -63,6 +67,24 @@ public final class Supervisor {
 
     /// The running child's pid, if any.
     public var childPid: pid_t? { child?.pid }
+
+    /// Whether a restart is under way.
+    public var isRestarting: Bool { pendingRestart != nil }
+
+    /// Stops the child the way a restart does (`--stop-signal`, then SIGKILL after `--stop-timeout`)
+    /// and starts the command again with `environment` once the old one is reaped. Our own restarts
+    /// never become the exit status.
+    public func restart(environment: [String]) {
+        guard child != nil, !terminating else { return }
+        let already = pendingRestart != nil
+        pendingRestart = environment
+        if already { return }
+        send(config.stopSignal)
+        killAt = clock.monotonicMillis() + config.stopTimeoutMillis
+    }
+
+    /// Sends `signal` to the child (or its group), as `--on-rotate signal:SIG` does.
+    public func signalChild(_ signal: Int32) { send(signal) }
 
     /// Runs the loop until the child ends; returns how it ended.
     public func run() -> ChildExit {
@@ -110,7 +132,14 @@ public final class Supervisor {
 
     func handle(_ received: ReceivedSignal) {
         let fromOther = SignalPolicy.isFromOtherProcess(code: received.code)
-        switch SignalPolicy.decide(signal: received.signal, fromOtherProcess: fromOther, terminalMode: config.terminalMode) {
+        let decision = SignalPolicy.decide(signal: received.signal, fromOtherProcess: fromOther, terminalMode: config.terminalMode)
+        if pendingRestart != nil && Self.terminatingSignals.contains(received.signal) && decision != .reap {
+            // A terminating signal cancels the restart: the old child is stopped and its status is ours.
+            log.debug("\(SignalName.name(received.signal)) during a restart: not starting the command again")
+            pendingRestart = nil
+            terminating = true
+        }
+        switch decision {
         case .ignore:
             break
         case .reap:
@@ -118,14 +147,15 @@ public final class Supervisor {
         case .forward:
             send(received.signal)
         case .stop:
-            terminating = true
-            if killAt != nil {
+            if terminating && killAt != nil && stopRequested {
                 log.warn("second SIGTERM: sending SIGKILL")
                 killAt = nil
                 send(SIGKILL)
             } else {
+                terminating = true
+                stopRequested = true
                 send(received.signal)
-                killAt = clock.monotonicMillis() + config.stopTimeoutMillis
+                if killAt == nil { killAt = clock.monotonicMillis() + config.stopTimeoutMillis }
             }
         case .suspend(let forwardFirst):
             if forwardFirst { send(SIGTSTP) }
@@ -133,6 +163,9 @@ public final class Supervisor {
             kill(getpid(), SIGSTOP)
         }
     }
+
+    /// A SIGTERM from outside started a stop (a second one escalates).
+    private var stopRequested = false
 
     /// Sends `signal` to the child, or to its whole group when it leads one.
     func send(_ signal: Int32) {
@@ -158,6 +191,17 @@ public final class Supervisor {
             lastPid = child.pid
             self.child = nil
             killAt = nil
+            if let environment = pendingRestart {
+                pendingRestart = nil
+                do {
+                    try start(environment: environment)
+                    continue
+                } catch {
+                    log.error("restart failed: \(error)")
+                    outcome = .exited(error.status)
+                    return
+                }
+            }
             outcome = exit
         }
     }

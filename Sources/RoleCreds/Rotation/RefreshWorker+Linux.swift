@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+import Synchronization
+
+/// Runs one credential fetch at a time on a helper thread, so a slow metadata service never delays
+/// the supervisor's loop (signals, the credential endpoint). The loop polls `fd`, which becomes
+/// readable when a result is waiting.
+public final class RefreshWorker: @unchecked Sendable {
+    // The source is touched only by the worker thread while a fetch runs, and by nobody otherwise.
+    private let source: any CredentialSource
+    private let budgetMillis: Int64
+    private let clock: any Clock
+    private let readEnd: Int32
+    private let writeEnd: Int32
+    private let slot = Mutex<Result<Credentials, CredentialError>?>(nil)
+    /// True from `start` until the result is taken.
+    public private(set) var isRunning = false
+
+    public init(source: any CredentialSource, budgetMillis: Int64, clock: any Clock) throws(Errno) {
+        self.source = source
+        self.budgetMillis = budgetMillis
+        self.clock = clock
+        var fds: [Int32] = [0, 0]
+        guard csys_pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { throw Errno.current }
+        readEnd = fds[0]
+        writeEnd = fds[1]
+    }
+
+    deinit {
+        _ = close(readEnd)
+        _ = close(writeEnd)
+    }
+
+    /// Readable when a result is waiting.
+    public var fd: Int32 { readEnd }
+
+    /// Starts a fetch on a new thread; does nothing when one is running.
+    public func start() {
+        guard !isRunning else { return }
+        isRunning = true
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, 256 * 1024)
+        let rc = pthread_create(&thread, &attributes, { raw in
+            let worker = Unmanaged<RefreshWorker>.fromOpaque(raw!).takeRetainedValue()
+            worker.work()
+            return nil
+        }, context)
+        pthread_attr_destroy(&attributes)
+        if rc != 0 {
+            // No thread: fetch here (the loop waits at most the budget) rather than never.
+            Unmanaged<RefreshWorker>.fromOpaque(context).release()
+            work()
+        }
+    }
+
+    private func work() {
+        let result: Result<Credentials, CredentialError>
+        do {
+            result = .success(try source.fetch(deadline: clock.monotonicMillis() + budgetMillis))
+        } catch {
+            result = .failure(error)
+        }
+        source.close()
+        slot.withLock { $0 = result }
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    /// The finished fetch's result, or nil when none is waiting.
+    public func take() -> Result<Credentials, CredentialError>? {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        _ = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+        let result = slot.withLock { value -> Result<Credentials, CredentialError>? in
+            defer { value = nil }
+            return value
+        }
+        if result != nil { isRunning = false }
+        return result
+    }
+}
