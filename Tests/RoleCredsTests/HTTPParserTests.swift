@@ -373,7 +373,13 @@ struct ResponseParserBadInputTests {
         BadResponse("chunked body without last chunk", chunkedHead + "5\r\nhello\r\n", .incomplete),
         BadResponse("last chunk without final CRLF", chunkedHead + "0\r\n", .incomplete),
         BadResponse("trailer section never ends", chunkedHead + "0\r\nX-T: 1\r\n", .incomplete),
-        BadResponse("bare LF after chunk size", chunkedHead + "5\nhello\r\n0\r\n\r\n", .incomplete),
+        BadResponse("bare LF after chunk size", chunkedHead + "5\nhello\r\n0\r\n\r\n",
+                    .throwsError(.malformed("bare LF in chunked framing"))),
+        BadResponse("bare CR after chunk size", chunkedHead + "5\rhello\r\n0\r\n\r\n",
+                    .throwsError(.malformed("bare CR in chunked framing"))),
+        BadResponse("one-byte chunks with long extensions", chunkedHead
+                    + String(repeating: "1;" + String(repeating: "e", count: 1000) + "\r\nx\r\n", count: 160),
+                    .throwsError(.tooLarge("body"))),
         // read until close
         BadResponse("read-until-close body over 64 KiB", ok + "\r\n" + String(repeating: "z", count: 65_537),
                     .throwsError(.tooLarge("body"))),

@@ -11,7 +11,6 @@ struct MessageHead {
     var headers: HTTPHeaders
 }
 
-private let crlfcrlf: [UInt8] = [13, 10, 13, 10]
 
 /// Finds the end of the header section in `buffer`; returns the index just past CRLFCRLF.
 func findHeadEnd(_ buffer: [UInt8], from start: Int = 0) -> Int? {
@@ -94,7 +93,7 @@ struct ChunkedDecoder {
             case .done:
                 return i
             case .size:
-                guard let lineEnd = lineEnd(buffer, from: i) else {
+                guard let lineEnd = try lineEnd(buffer, from: i) else {
                     if buffer.count - i > HTTPLimits.maxChunkLine { throw .malformed("chunk size line too long") }
                     return i
                 }
@@ -123,7 +122,7 @@ struct ChunkedDecoder {
                 i += 2
                 phase = .size
             case .trailers:
-                guard let lineEnd = lineEnd(buffer, from: i) else {
+                guard let lineEnd = try lineEnd(buffer, from: i) else {
                     if trailerBytes + buffer.count - i > HTTPLimits.maxHeaderBytes { throw .tooLarge("trailers") }
                     return i
                 }
@@ -138,11 +137,15 @@ struct ChunkedDecoder {
 
     var isDone: Bool { if case .done = phase { return true } else { return false } }
 
-    private func lineEnd(_ buffer: [UInt8], from start: Int) -> Int? {
+    private func lineEnd(_ buffer: [UInt8], from start: Int) throws(HTTPError) -> Int? {
         var j = start
-        while j + 1 < buffer.count {
-            if buffer[j] == 13 && buffer[j + 1] == 10 { return j }
-            if buffer[j] == 10 { return nil }
+        while j < buffer.count {
+            if buffer[j] == 10 { throw .malformed("bare LF in chunked framing") }
+            if buffer[j] == 13 {
+                guard j + 1 < buffer.count else { return nil }
+                guard buffer[j + 1] == 10 else { throw .malformed("bare CR in chunked framing") }
+                return j
+            }
             j += 1
         }
         return nil
@@ -220,6 +223,9 @@ public struct ResponseParser {
             if buffer.count - head.bodyStart > HTTPLimits.maxBodyBytes { throw .tooLarge("body") }
             return nil
         case .chunked:
+            // Bound the bytes on the wire too, not only the decoded body: tiny chunks with long
+            // extensions would otherwise let a server send far more than the body limit.
+            if buffer.count - head.bodyStart > 2 * HTTPLimits.maxBodyBytes + HTTPLimits.maxHeaderBytes { throw .tooLarge("body") }
             chunkOffset = try chunked.consume(buffer, from: chunkOffset)
             guard chunked.isDone else { return nil }
             hasTrailingBytes = buffer.count > chunkOffset
@@ -256,6 +262,8 @@ public struct ServerRequest: Sendable {
 /// Turns request bytes into `ServerRequest`s; keeps leftovers for pipelined requests.
 public struct RequestParser {
     private var buffer: [UInt8] = []
+    /// Where the search for the end of the head resumes, so a slow client costs linear time.
+    private var scanFrom = 0
     public init() {}
 
     /// Adds bytes; returns a complete request when one is there.
@@ -266,10 +274,12 @@ public struct RequestParser {
 
     /// The next complete request already buffered, if any.
     public mutating func next() throws(HTTPError) -> ServerRequest? {
-        guard let end = findHeadEnd(buffer) else {
+        guard let end = findHeadEnd(buffer, from: scanFrom) else {
             if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("request headers") }
+            scanFrom = buffer.count
             return nil
         }
+        scanFrom = end - 3
         guard end <= HTTPLimits.maxHeaderBytes + 4 else { throw .tooLarge("request headers") }
         let head = try parseHead(buffer[0..<(end - 4)])
         let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
@@ -285,6 +295,7 @@ public struct RequestParser {
         guard buffer.count - end >= length else { return nil }
         let body = Array(buffer[end..<(end + length)])
         buffer.removeFirst(end + length)
+        scanFrom = 0
         return ServerRequest(method: String(parts[0]), target: String(parts[1]), headers: head.headers, body: body)
     }
 
