@@ -236,6 +236,7 @@ struct IMDSLaunchTests {
         ("no-role", "no IAM role is attached"),
         ("drop", "cannot reach IMDS"),
         ("stall", "no answer before the deadline"),
+        ("trickle", "no answer before the deadline"),
         ("blackhole", "hop limit"),
     ])
     func failuresExit125WithOneCleanLine(fault: String, message: String) throws {
