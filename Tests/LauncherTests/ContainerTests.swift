@@ -144,6 +144,30 @@ struct ContainerTests {
         #expect(mock.log().count == 3)
     }
 
+    @Test func aRefreshSendsTheRotatedTokenFile() throws {
+        let dir = TempDir()
+        try "kubelet-token-1\n".write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
+        let mock = try Mock(["--container-token-file", dir.path("token"), "--rotate", "2", "--lifetime", "60"])
+        let events = dir.path("events")
+        let run = try Running(Paths.launcher, ["-q", "--on-rotate", "signal:HUP", "--refresh-before", "58s", "--",
+                                               "sh", "-c", "trap 'echo hup >> \(events)' HUP; trap 'exit 0' TERM; touch \(events); while :; do sleep 0.05; done"],
+                              environment: baseEnvironment().merging([
+                                "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",
+                                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token")]) { $1 })
+        #expect(run.waitFor(file: events))
+        // The kubelet rotates the token; the mock now accepts only the new one.
+        try "kubelet-token-2\n".write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
+        let deadline = Date().addingTimeInterval(20)
+        while lines(events).isEmpty && Date() < deadline { usleep(50_000) }
+        kill(run.pid, SIGTERM)
+        let result = run.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(lines(events).count >= 1, "no rotation after the token file changed: \(mock.log())")
+        let auth = mock.log().compactMap { $0.split(separator: " ").first { $0.hasPrefix("auth=") } }
+        #expect(auth.first == "auth=kubelet-token-1" && auth.dropFirst().allSatisfy { $0 == "auth=kubelet-token-2" } && auth.count >= 2,
+                "\(mock.log())")
+    }
+
     // MARK: the real default hosts, inside a private network namespace
 
     @Test func relativeURIUses169_254_170_2() throws {
