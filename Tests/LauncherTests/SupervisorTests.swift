@@ -121,9 +121,10 @@ struct SupervisorTests {
     @Test func sigtermReachesAGrandchildAndNothingOutlivesTheLauncher() throws {
         let mock = try Mock()
         let dir = TempDir()
-        // A grandchild in the background of the child (as `sh -c 'server & wait'`) that cleans up on SIGTERM.
+        // A grandchild in the background of the child (as `sh -c 'server & wait'`) that takes a moment
+        // to clean up on SIGTERM: it must not be killed as soon as the child is gone.
         let grandchild = """
-            trap 'echo got-term > \(dir.path("got")); exit 0' TERM
+            trap 'sleep 0.3; echo got-term > \(dir.path("got")); exit 0' TERM
             sleep 100 &
             echo $$ $! > \(dir.path("pids.tmp")) && mv \(dir.path("pids.tmp")) \(dir.path("pids"))
             wait
@@ -133,6 +134,10 @@ struct SupervisorTests {
         let run = try Running(Paths.launcher, ["--imds-endpoint", mock.url, "--", "sh", "-c", "sh \(dir.path("grandchild.sh")) & wait"],
                               environment: baseEnvironment())
         #expect(run.waitFor(file: dir.path("pids")))
+        // Its `sleep` runs (a signal before the exec would be taken by the forked shell's trap and lost).
+        let sleeper = try #require(pid_t(try String(contentsOfFile: dir.path("pids"), encoding: .utf8).split(separator: " ")[1]
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(eventually { ProcStat(pid: sleeper)?.command == "sleep" })
         kill(run.pid, SIGTERM)
         let result = run.wait()
         #expect(result.signal == SIGTERM, "\(result.stderr)")
@@ -153,6 +158,23 @@ struct SupervisorTests {
         #expect(result.signal == SIGKILL, "\(result.stderr)")
         #expect(result.stderr.contains("did not stop within 1s; sending SIGKILL"), "\(result.stderr)")
         #expect(eventually { ProcStat.running(inSession: run.pid).isEmpty })
+    }
+
+    @Test func grandchildIgnoringSigtermIsKilledAfterTheStopTimeoutToo() throws {
+        let mock = try Mock()
+        let dir = TempDir()
+        // The child dies of SIGTERM at once; its background subshell ignores it.
+        let run = try Running(Paths.launcher, ["--stop-timeout", "1s", "--imds-endpoint", mock.url, "--", "sh", "-c",
+                                               "(trap '' TERM; touch \(dir.path("ready")); sleep 100) & wait"],
+                              environment: baseEnvironment())
+        #expect(run.waitFor(file: dir.path("ready")))
+        #expect(eventually { ProcStat.running(inSession: run.pid).contains { $0.command == "sleep" } })
+        kill(run.pid, SIGTERM)
+        let result = run.wait()
+        #expect(result.signal == SIGTERM, "the launcher reports how the child ended: \(result.stderr)")
+        #expect(result.stderr.contains("did not stop within 1s; sending SIGKILL"), "\(result.stderr)")
+        #expect(eventually { ProcStat.running(inSession: run.pid).isEmpty },
+                "left running: \(ProcStat.running(inSession: run.pid).map { "\($0.pid) \($0.command)" })")
     }
 
     @Test func secondSigtermEscalatesAtOnce() throws {
