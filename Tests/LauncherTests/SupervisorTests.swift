@@ -55,6 +55,20 @@ struct SupervisorTests {
         #expect(try lastStatus(pty) == "status-0")
     }
 
+    @Test func interruptFromAnotherProcessIsForwardedOnceWithATerminal() throws {
+        let mock = try Mock()
+        let pty = try terminal(mock)
+        pty.type(Self.wrc + #" sh -c 'trap "echo caught-i""nt" INT; echo rea""dy; sleep 2; sleep 1; echo fini""shed'"# + "\n")
+        try pty.expect("ready")
+        let launcher = try #require(startedLauncher(from: pty))
+        // `kill -INT` aimed at the launcher alone: the child shares its group but got nothing yet.
+        kill(launcher.pid, SIGINT)
+        let shown = try pty.expect("finished")
+        try pty.expectPrompt()
+        #expect(shown.components(separatedBy: "caught-int").count - 1 == 1, "\(shown.debugDescription)")
+        #expect(try lastStatus(pty) == "status-0")
+    }
+
     @Test func ctrlZStopsLauncherAndChildAndFgResumesBoth() throws {
         let mock = try Mock()
         let pty = try terminal(mock)
