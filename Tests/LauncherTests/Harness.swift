@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import Testing
 @testable import RoleCreds
@@ -125,6 +126,8 @@ final class Running {
         posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : dir.path("in"), O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, dir.path("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, dir.path("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Only 0, 1 and 2, as from a shell: not the test process's own descriptors.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }

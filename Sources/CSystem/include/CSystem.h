@@ -29,6 +29,13 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 extern int pipe2(int pipefd[2], int flags);
 
 static inline int csys_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+// Pseudo-terminals (pty(7)) and closefrom for posix_spawn: XSI and GNU declarations the default
+// feature set hides. The launcher tests drive a shell on a pseudo-terminal with them.
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern int ptsname_r(int fd, char *buf, size_t len);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 
 static inline int csys_accept4(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
 

@@ -47,6 +47,8 @@ public final class Supervisor {
     private var killAt: Int64?
     /// A terminating request (SIGTERM and friends) from outside: we exit when the child is gone.
     private var terminating = false
+    /// A SIGTERM from outside started a stop (a second one escalates).
+    private var stopRequested = false
     /// The environment of the next child while a restart is under way.
     private var pendingRestart: [String]?
     /// Signals that, sent to us during a restart, cancel it: we then exit with the old child's status.
@@ -61,6 +63,7 @@ public final class Supervisor {
         let pid = try Spawn.spawn(config.command, environment: environment, ownGroup: !config.terminalMode)
         let pidfd = csys_pidfd_open(pid)
         child = Child(pid: pid, pidfd: pidfd)
+        group = config.terminalMode ? nil : pid
         outcome = nil
         log.debug("started \(config.command[0].quotable(limit: 80)) as pid \(pid)")
     }
@@ -90,9 +93,15 @@ public final class Supervisor {
     public func run() -> ChildExit {
         while true {
             if let outcome {
-                if terminating && !config.terminalMode, let pid = lastPid {
-                    // We were asked to stop: nothing of the child's group outlives us.
-                    kill(-pid, SIGKILL)
+                if terminating, let group {
+                    // We were asked to stop and the child is gone, but the rest of its group got the
+                    // stop signal too: it keeps the rest of the grace time to finish (a background
+                    // server cleaning up), then nothing of it outlives us.
+                    if killAt != nil && kill(-group, 0) == 0 {
+                        pollOnce()
+                        continue
+                    }
+                    kill(-group, SIGKILL)
                 }
                 return outcome
             }
@@ -100,7 +109,8 @@ public final class Supervisor {
         }
     }
 
-    private var lastPid: pid_t?
+    /// The child's process group while it may have members: without a terminal the child leads one.
+    private var group: pid_t?
 
     /// One round: wait for the next event or deadline and handle it.
     func pollOnce() {
@@ -123,8 +133,14 @@ public final class Supervisor {
         }
         if own > 1 && fds[1].revents != 0 { reap() }
         if let at = killAt, clock.monotonicMillis() >= at {
-            log.warn("\(config.command[0].quotable(limit: 80)) did not stop within \(DurationText.format(millis: config.stopTimeoutMillis)); sending SIGKILL")
             killAt = nil
+            let name = config.command[0].quotable(limit: 80)
+            let grace = DurationText.format(millis: config.stopTimeoutMillis)
+            if child != nil {
+                log.warn("\(name) did not stop within \(grace); sending SIGKILL")
+            } else {
+                log.warn("processes that \(name) left in its process group did not stop within \(grace); sending SIGKILL")
+            }
             send(SIGKILL)
         }
         for (p, range) in ranges { p.handle(Array(fds[range])) }
@@ -147,14 +163,15 @@ public final class Supervisor {
         case .forward:
             send(received.signal)
         case .stop:
-            if terminating && killAt != nil && stopRequested {
+            terminating = true
+            if stopRequested && killAt != nil {
                 log.warn("second SIGTERM: sending SIGKILL")
                 killAt = nil
                 send(SIGKILL)
             } else {
-                terminating = true
                 stopRequested = true
                 send(received.signal)
+                // A restart's stop already runs: its deadline stands.
                 if killAt == nil { killAt = clock.monotonicMillis() + config.stopTimeoutMillis }
             }
         case .suspend(let forwardFirst):
@@ -164,16 +181,13 @@ public final class Supervisor {
         }
     }
 
-    /// A SIGTERM from outside started a stop (a second one escalates).
-    private var stopRequested = false
-
-    /// Sends `signal` to the child, or to its whole group when it leads one.
+    /// Sends `signal` to the child, or to its whole group when it leads one (also while the rest of
+    /// the group finishes a stop after the child).
     func send(_ signal: Int32) {
-        guard let child else { return }
-        if config.terminalMode {
+        if let group {
+            kill(-group, signal)
+        } else if let child {
             if child.pidfd >= 0 { _ = csys_pidfd_send_signal(child.pidfd, signal) } else { kill(child.pid, signal) }
-        } else {
-            kill(-child.pid, signal)
         }
     }
 
@@ -188,9 +202,9 @@ public final class Supervisor {
             }
             guard let child, pid == child.pid, let exit = ChildExit(waitStatus: status) else { continue }
             if child.pidfd >= 0 { _ = Glibc.close(child.pidfd) }
-            lastPid = child.pid
             self.child = nil
-            killAt = nil
+            // A stop under way goes on for the rest of the child's group (see `run`).
+            if !terminating { killAt = nil }
             if let environment = pendingRestart {
                 pendingRestart = nil
                 do {

@@ -1,0 +1,134 @@
+import CSystem
+import Foundation
+@testable import RoleCreds
+
+/// An interactive bash on a pseudo-terminal of its own, driven like a user at a keyboard: what is
+/// typed goes to the master side, what the terminal shows is read back from it (pty(7)).
+///
+/// bash starts in a new session (POSIX_SPAWN_SETSID) and opens the slave on 0, 1 and 2 without
+/// O_NOCTTY; glibc runs setsid before the file actions, so the slave becomes the session's
+/// controlling terminal and bash runs its jobs with job control, as in a terminal emulator.
+/// No fork: the test process is multi-threaded.
+final class PseudoTerminal {
+    /// The shell's prompt, unique enough never to appear in other output.
+    static let prompt = "wrc-pty-prompt> "
+
+    let master: Int32
+    let shellPid: pid_t
+    private var output: [UInt8] = []
+    private var consumed = 0
+
+    /// Starts `bash --norc --noprofile --noediting -i` with `environment` (plus PS1, TERM, an empty HISTFILE).
+    init(environment: [String: String]) throws {
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard master >= 0 else { throw HarnessError("posix_openpt: \(Errno.current)") }
+        var name = [CChar](repeating: 0, count: 128)
+        guard grantpt(master) == 0, unlockpt(master) == 0, ptsname_r(master, &name, name.count) == 0 else {
+            let error = Errno.current
+            close(master)
+            throw HarnessError("cannot set up a pseudo-terminal: \(error)")
+        }
+        let slave = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
+
+        // An empty HISTFILE: nothing is saved (bash(1)); as root, a history file of /dev/null would be replaced.
+        let env = environment.merging(["PS1": Self.prompt, "TERM": "dumb", "HISTFILE": ""]) { $1 }
+        let argv = ["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"]
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { a in
+            withCStrings(env.map { "\($0.key)=\($0.value)" }) { e in posix_spawn(&pid, argv[0], &actions, &attr, a, e) }
+        }
+        guard rc == 0 else {
+            close(master)
+            throw HarnessError("cannot start bash on \(slave): \(Errno(rawValue: rc))")
+        }
+        shellPid = pid
+    }
+
+    /// Ends everything started from this terminal (its session) and the shell.
+    deinit {
+        for process in ProcStat.all() where process.session == shellPid && process.pid != shellPid {
+            kill(process.pid, SIGKILL)
+        }
+        kill(shellPid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(shellPid, &status, 0)
+        close(master)
+    }
+
+    /// Types `text` (control characters such as "\u{3}" for Ctrl-C included).
+    func type(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(master, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
+    }
+
+    /// Reads the screen until `marker` shows up after what earlier calls consumed, and returns the text
+    /// up to and including it. Throws with the recent output when `timeout` seconds pass first.
+    @discardableResult
+    func expect(_ marker: String, timeout: Double = 20) throws -> String {
+        let needle = Array(marker.utf8)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let range = find(needle) {
+                let text = String(decoding: output[consumed..<range.upperBound], as: UTF8.self)
+                consumed = range.upperBound
+                return text
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0, readSome(timeoutMillis: Int32(remaining * 1000) + 1) else {
+                throw HarnessError("\(marker.debugDescription) did not show up; the terminal showed: \(screen.suffix(2000).debugDescription)")
+            }
+        }
+    }
+
+    /// Waits for the shell's next prompt.
+    @discardableResult
+    func expectPrompt(timeout: Double = 20) throws -> String { try expect(Self.prompt, timeout: timeout) }
+
+    /// Everything the terminal has shown so far.
+    var screen: String { String(decoding: output, as: UTF8.self) }
+
+    private func find(_ needle: [UInt8]) -> Range<Int>? {
+        guard output.count - consumed >= needle.count else { return nil }
+        for start in consumed...(output.count - needle.count) where output[start..<start + needle.count].elementsEqual(needle) {
+            return start..<start + needle.count
+        }
+        return nil
+    }
+
+    /// Waits up to `timeoutMillis` for output; false on time-out or when the terminal closed.
+    private func readSome(timeoutMillis: Int32) -> Bool {
+        var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+        let n = poll(&fds, 1, timeoutMillis)
+        if n < 0 { return errno == EINTR }
+        if n == 0 { return false }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress!, $0.count) }
+        if count < 0 && errno == EINTR { return true }
+        guard count > 0 else { return false }  // EIO: every slave descriptor is closed
+        output += buffer[0..<count]
+        return true
+    }
+}
