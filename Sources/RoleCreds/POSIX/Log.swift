@@ -15,9 +15,9 @@ public struct Log: Sendable {
     /// A failure: always printed.
     public func error(_ message: String) { Self.write(message) }
     /// Something the user should know; hidden by `-q`.
-    public func warn(_ message: String) { if level >= .normal { Self.write(message) } }
-    /// Detail for `-v`.
-    public func debug(_ message: String) { if level >= .verbose { Self.write(message) } }
+    public func warn(_ message: @autoclosure () -> String) { if level >= .normal { Self.write(message()) } }
+    /// Detail for `-v`; the message is only built when it is printed (several per request otherwise).
+    public func debug(_ message: @autoclosure () -> String) { if level >= .verbose { Self.write(message()) } }
 
     static func write(_ message: String) {
         var line = "with-role-creds: "

@@ -14,12 +14,12 @@ public struct ReceivedSignal: Sendable {
 public final class SignalFD {
     public let fd: Int32
 
-    /// Blocks every handled signal (see `SignalPolicy.handled`) and opens the descriptor. Call it
+    /// Blocks every handled signal (see `SignalPolicy.isHandled`) and opens the descriptor. Call it
     /// before anything else starts, so no signal is lost between spawn and the loop.
     public init() throws(Errno) {
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in SignalPolicy.handled { sigaddset(&set, sig) }
+        for sig in Int32(1)...64 where SignalPolicy.isHandled(sig) { sigaddset(&set, sig) }
         guard sigprocmask(SIG_BLOCK, &set, nil) == 0 else { throw Errno.current }
         let fd = csys_signalfd(&set)
         guard fd >= 0 else { throw Errno.current }

@@ -19,12 +19,24 @@ public enum SignalPolicy {
 
     /// Signals never blocked or forwarded: faults must kill us normally, and terminal
     /// background-I/O stops are left to the kernel (it stops our whole process group).
-    static let untouched: Set<Int32> = [SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGURG]
+    static func isUntouched(_ signal: Int32) -> Bool {
+        // A switch, not a Set: this runs first thing at every start, where each generic type the
+        // runtime meets for the first time (Set<Int32>, its hashing) costs start-up time (scripts/bench).
+        switch signal {
+        case SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGURG: return true
+        default: return false
+        }
+    }
 
-    /// The signals the launcher blocks and reads from its signalfd: every catchable one but the above
-    /// (and glibc's reserved 32 and 33).
+    /// Whether the launcher blocks `signal` and reads it from its signalfd: every catchable one but the
+    /// untouched ones (and glibc's reserved 32 and 33).
+    public static func isHandled(_ signal: Int32) -> Bool {
+        signal >= 1 && signal <= 64 && signal != 32 && signal != 33 && !isUntouched(signal)
+    }
+
+    /// The signals the launcher blocks and reads from its signalfd (see `isHandled`).
     public static var handled: [Int32] {
-        (1...Int32(64)).filter { !untouched.contains($0) && $0 != 32 && $0 != 33 }
+        (1...Int32(64)).filter { isHandled($0) }
     }
 
     /// `fromOtherProcess`: the `ssi_code` is SI_USER, SI_QUEUE or SI_TKILL. With a controlling terminal,
