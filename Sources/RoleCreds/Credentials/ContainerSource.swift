@@ -31,37 +31,25 @@ public final class ContainerSource: CredentialSource {
         var headers = HTTPHeaders([("Accept", "application/json")])
         if let authorization = try authorizationValue() { headers.add("Authorization", authorization.reveal()) }
         let request = HTTPRequest(method: "GET", path: config.url.path, headers: headers)
-        var attempt = 1
-        while true {
-            let failure: String
-            let response: HTTPResponse
-            do {
-                response = try client.send(request, deadline: retry.attemptDeadline(deadline))
-            } catch {
-                guard error.isTransient, attempt < retry.attempts else {
-                    throw CredentialError("cannot reach the container credential endpoint \(endpointDescription) (\(error))", transient: true)
-                }
-                response = HTTPResponse(status: 0)
+        var onlyNoAnswer = false
+        let response: HTTPResponse
+        do {
+            response = try retry.send(request, client: client, deadline: deadline, retrying: true,
+                                      onlyNoAnswer: &onlyNoAnswer, log: { log.debug("container: \($0)") })
+        } catch {
+            switch error {
+            case .transport(let error):
+                throw CredentialError("cannot reach the container credential endpoint \(endpointDescription) (\(error))", transient: true)
+            case .outOfTime(let last):
+                throw CredentialError("container credential endpoint \(endpointDescription) did not answer in time (\(last))", transient: true)
             }
-            if response.status == 0 {
-                failure = "no answer"
-            } else {
-                log.debug("container: GET \(endpointDescription) → \(response.status)")
-                if response.status == 200 {
-                    do { return try CredentialDocument.decode(response.body, now: clock.wallSeconds()) } catch {
-                        throw CredentialError("\(error) (GET \(endpointDescription))", transient: error.isTransient)
-                    }
-                }
-                guard isRetryableStatus(response.status), attempt < retry.attempts else {
-                    throw CredentialError("container credential endpoint answered \(response.status)\(Self.errorDetail(response.body)) (GET \(endpointDescription))",
-                                          transient: isRetryableStatus(response.status))
-                }
-                failure = "\(response.status)"
-            }
-            attempt += 1
-            guard retry.pause(before: attempt - 1, overall: deadline) else {
-                throw CredentialError("container credential endpoint \(endpointDescription) did not answer in time (\(failure))", transient: true)
-            }
+        }
+        guard response.status == 200 else {
+            throw CredentialError("container credential endpoint answered \(response.status)\(Self.errorDetail(response.body)) (GET \(endpointDescription))",
+                                  transient: isRetryableStatus(response.status))
+        }
+        do { return try CredentialDocument.decode(response.body, now: clock.wallSeconds()) } catch {
+            throw CredentialError("\(error) (GET \(endpointDescription))", transient: error.isTransient)
         }
     }
 

@@ -41,5 +41,41 @@ struct RetryPolicy {
     }
 }
 
+/// Why a request with retries gave up.
+enum RetryFailure: Error {
+    /// The last attempt could not connect or got no complete answer, and no retry was left or allowed.
+    case transport(HTTPError)
+    /// The overall deadline left no room for another attempt after `last` (a status or an error).
+    case outOfTime(last: String)
+}
+
+extension RetryPolicy {
+    /// Sends `request` up to `attempts` times: connection errors, time-outs, 5xx and 429 are retried with
+    /// back-off (unless `retrying` is false). Returns the last response otherwise. `onlyNoAnswer` ends true
+    /// when every failed attempt connected but got no answer (the IMDS hop-limit symptom).
+    func send(_ request: HTTPRequest, client: HTTPClient, deadline: Int64, retrying: Bool,
+              onlyNoAnswer: inout Bool, log: (String) -> Void) throws(RetryFailure) -> HTTPResponse {
+        var attempt = 1
+        onlyNoAnswer = true
+        while true {
+            let failure: String
+            do {
+                let response = try client.send(request, deadline: attemptDeadline(deadline))
+                log("\(request.method) \(request.path) → \(response.status)")
+                if !retrying || !isRetryableStatus(response.status) || attempt >= attempts { return response }
+                failure = "\(response.status)"
+                onlyNoAnswer = false
+            } catch {
+                log("\(request.method) \(request.path): \(error)")
+                if error != .timedOut(connected: true) && error != .closed { onlyNoAnswer = false }
+                guard error.isTransient, retrying, attempt < attempts else { throw .transport(error) }
+                failure = error.description
+            }
+            attempt += 1
+            guard pause(before: attempt - 1, overall: deadline) else { throw .outOfTime(last: failure) }
+        }
+    }
+}
+
 /// Whether an HTTP status is worth retrying (throttling and server errors).
 func isRetryableStatus(_ status: Int) -> Bool { status == 429 || status >= 500 }

@@ -176,30 +176,18 @@ public final class IMDSSource: CredentialSource {
     /// True when the last failed `send` only ever connected without getting an answer.
     private var lastFailureWasNoAnswer = false
 
-    /// One request with retries: connection errors, timeouts, 5xx and 429, up to `attempts`.
+    /// One request with retries (see `RetryPolicy.send`), failures in words.
     private func send(_ method: String, _ path: String, headers: HTTPHeaders, deadline: Int64, retrying: Bool) throws(CredentialError) -> HTTPResponse {
         let request = HTTPRequest(method: method, path: path, headers: headers)
-        var attempt = 1
-        lastFailureWasNoAnswer = true
-        while true {
-            var failure: String
-            do {
-                let response = try client.send(request, deadline: retry.attemptDeadline(deadline))
-                log.debug("imds: \(method) \(path) → \(response.status)")
-                if !retrying || !isRetryableStatus(response.status) || attempt >= retry.attempts { return response }
-                failure = "\(response.status)"
-                lastFailureWasNoAnswer = false
-            } catch {
-                log.debug("imds: \(method) \(path): \(error)")
-                if error != .timedOut(connected: true) && error != .closed { lastFailureWasNoAnswer = false }
-                guard error.isTransient, retrying, attempt < retry.attempts else {
-                    throw CredentialError("cannot reach IMDS at \(endpointDescription) (\(method) \(path): \(error))", transient: true)
-                }
-                failure = error.description
-            }
-            attempt += 1
-            guard retry.pause(before: attempt - 1, overall: deadline) else {
-                throw CredentialError("IMDS at \(endpointDescription) did not answer in time (\(method) \(path): \(failure))", transient: true)
+        do {
+            return try retry.send(request, client: client, deadline: deadline, retrying: retrying,
+                                  onlyNoAnswer: &lastFailureWasNoAnswer, log: { log.debug("imds: \($0)") })
+        } catch {
+            switch error {
+            case .transport(let error):
+                throw CredentialError("cannot reach IMDS at \(endpointDescription) (\(method) \(path): \(error))", transient: true)
+            case .outOfTime(let last):
+                throw CredentialError("IMDS at \(endpointDescription) did not answer in time (\(method) \(path): \(last))", transient: true)
             }
         }
     }
