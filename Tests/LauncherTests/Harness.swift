@@ -120,31 +120,14 @@ final class Running {
     init(_ executable: String = Paths.launcher, _ arguments: [String], environment: [String: String],
          stdin: String? = nil, newSession: Bool = true) throws {
         _ = FileManager.default.createFile(atPath: dir.path("in"), contents: Data((stdin ?? "").utf8))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : dir.path("in"), O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, dir.path("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, dir.path("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // Only 0, 1 and 2, as from a shell: not the test process's own descriptors.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
-        let argv = [executable] + arguments
-        let envp = environment.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawn(&pid, executable, &actions, &attr, a, e) } }
-        guard rc == 0 else { throw HarnessError("cannot start \(executable): \(Errno(rawValue: rc))") }
-        self.pid = pid
+        let input = stdin == nil ? "/dev/null" : dir.path("in")
+        let (out, err) = (dir.path("out"), dir.path("err"))
+        pid = try spawnClean([executable] + arguments, environment: environment.map { "\($0.key)=\($0.value)" },
+                             newSession: newSession) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
     }
 
     deinit {
@@ -196,6 +179,33 @@ final class Running {
         }
         return false
     }
+}
+
+/// Starts `argv` the way a shell would: empty signal mask, default dispositions, only the descriptors
+/// `files` sets up (0, 1, 2), and with `newSession` a session of its own (no controlling terminal).
+func spawnClean(_ argv: [String], environment: [String], newSession: Bool,
+                files: (inout posix_spawn_file_actions_t) -> Void) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    files(&actions)
+    // Only what `files` opened, as from a shell: not the test process's own descriptors.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
+    var pid: pid_t = 0
+    let rc = withCStrings(argv) { a in withCStrings(environment) { e in posix_spawn(&pid, argv[0], &actions, &attr, a, e) } }
+    guard rc == 0 else { throw HarnessError("cannot start \(argv[0]): \(Errno(rawValue: rc))") }
+    return pid
 }
 
 /// Runs the launcher with `arguments` to the end.

@@ -30,37 +30,21 @@ final class PseudoTerminal {
         }
         let slave = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
-
         // An empty HISTFILE: nothing is saved (bash(1)); as root, a history file of /dev/null would be replaced.
         let env = environment.merging(["PS1": Self.prompt, "TERM": "dumb", "HISTFILE": ""]) { $1 }
         let argv = ["/bin/bash", "--norc", "--noprofile", "--noediting", "-i"]
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { a in
-            withCStrings(env.map { "\($0.key)=\($0.value)" }) { e in posix_spawn(&pid, argv[0], &actions, &attr, a, e) }
-        }
-        guard rc == 0 else {
+        // The new session opens the slave first, so it becomes the controlling terminal (glibc runs setsid
+        // before the file actions).
+        do {
+            shellPid = try spawnClean(argv, environment: env.map { "\($0.key)=\($0.value)" }, newSession: true) { actions in
+                posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR, 0)
+                posix_spawn_file_actions_adddup2(&actions, 0, 1)
+                posix_spawn_file_actions_adddup2(&actions, 0, 2)
+            }
+        } catch {
             close(master)
-            throw HarnessError("cannot start bash on \(slave): \(Errno(rawValue: rc))")
+            throw HarnessError("cannot start bash on \(slave): \(error)")
         }
-        shellPid = pid
     }
 
     /// Ends everything started from this terminal (its session) and the shell.
