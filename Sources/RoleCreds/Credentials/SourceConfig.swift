@@ -4,6 +4,16 @@ public enum SourceConfig: Equatable, Sendable {
     case imds(IMDSConfig)
     case container(ContainerConfig)
 
+    /// The per-request deadline, ms.
+    public var timeoutMillis: Int64 {
+        switch self { case .imds(let c): return c.timeoutMillis; case .container(let c): return c.timeoutMillis }
+    }
+
+    /// Attempts per request.
+    public var attempts: Int {
+        switch self { case .imds(let c): return c.attempts; case .container(let c): return c.attempts }
+    }
+
     /// Resolves the source. Every flag and variable is validated here, so a mistake is reported
     /// before any connection.
     public static func resolve(_ options: Options, environment env: EnvironmentLookup) throws(UsageError) -> SourceConfig {

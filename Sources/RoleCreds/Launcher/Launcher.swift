@@ -37,8 +37,7 @@ public enum Launcher {
         }
         let clock = SystemClock()
         let source = makeSource(config, clock: clock, log: log, interrupt: interrupt)
-        let timeout = { switch config { case .imds(let c): return (c.timeoutMillis, c.attempts); case .container(let c): return (c.timeoutMillis, c.attempts) } }()
-        let budget = startupBudgetMillis(timeoutMillis: timeout.0, attempts: timeout.1)
+        let budget = startupBudgetMillis(timeoutMillis: config.timeoutMillis, attempts: config.attempts)
         let deadline = clock.monotonicMillis() + budget
 
         let credentials: Credentials
