@@ -11,9 +11,14 @@ public enum CredentialDocument {
         if let code = json["Code"] {
             guard case .string(let text) = code else { throw CredentialError("credential document field Code is not a string") }
             if text != "Success" {
+                // A refusal may still carry the keys, and a confused proxy or a hostile endpoint may echo
+                // them in Code or Message: never quote them (found by scripts/fuzz).
+                let secrets = ["SecretAccessKey", "Token"].compactMap { key -> String? in
+                    if case .string(let s)? = json[key] { return s } else { return nil }
+                }
                 var message = ""
-                if case .string(let m)? = json["Message"] { message = ": " + m.quotable() }
-                throw CredentialError("metadata service answered Code \(text.quotable(limit: 40))\(message)", transient: true)
+                if case .string(let m)? = json["Message"] { message = ": " + m.quotable(hiding: secrets) }
+                throw CredentialError("metadata service answered Code \(text.quotable(limit: 40, hiding: secrets))\(message)", transient: true)
             }
         }
         let keyId = try string(json, "AccessKeyId")
