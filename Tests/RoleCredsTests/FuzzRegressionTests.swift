@@ -4,21 +4,40 @@ import Testing
 import Glibc
 #endif
 
-// The inputs `scripts/fuzz` found, run through the fuzz target's own checks (FuzzOracle.swift), and
-// every committed seed with them. Each input is also in Fuzz/corpus/ under the name given here.
+// Inputs that once failed the fuzz target's checks, run through those same checks (FuzzOracle.swift),
+// and every committed seed with them. Each input is also in Fuzz/corpus/ under the name given here.
 
-/// The selector byte of a credential-document input.
-private let documentInput: UInt8 = 3
+/// Selector bytes (see `FuzzOracle.check`): what is parsed, cut byte by byte.
+private let responseInput: UInt8 = 0, requestInput: UInt8 = 2, documentInput: UInt8 = 3
+
+/// A chunked response whose chunk-size line (with its extension) is 1,100 bytes long.
+private let longChunkLine = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;\(String(repeating: "x", count: 1098))\r\na\r\n0\r\n\r\n".utf8)
+
+/// A 15.5 KiB request head announcing a 50,000-byte body, and the body.
+private let slowRequest: [UInt8] = {
+    var head = "POST / HTTP/1.1\r\n"
+    for i in 0..<140 {
+        let name = String(i)
+        head += "X-H\(String(repeating: "0", count: 4 - name.count) + name): \(String(repeating: "v", count: 100))\r\n"
+    }
+    head += "Content-Length: 50000\r\n\r\n"
+    return Array(head.utf8) + [UInt8](repeating: UInt8(ascii: "b"), count: 50_000)
+}()
 
 /// Inputs that once violated a fuzz property, with their corpus file names.
 private let regressions: [(name: String, input: [UInt8])] = [
-    // The Token of a refused document was quoted back as part of its Code.
+    // Found by scripts/fuzz: the Token of a refused document was quoted back as part of its Code.
     ("regression-token-in-code", [documentInput] + Array(#"""
         {"Code":"AssumlgUnauthoed:ccess","Message":"EC2 cannot axRfm the role","SecretAccessKey":"XAMPLEKEY","Token":"mlgUnauthoed:ccess","Message":"EC2 cannot IJpZ2luX2VjEJr"}
         """#.utf8)),
+    // Found by hand with the same check: a long chunk-size line was refused when it arrived in pieces
+    // but accepted when it arrived in one read.
+    ("regression-chunk-line-long", [responseInput] + longChunkLine),
+    // Found by hand with the fuzzer's timeout: each byte of a slowly sent body re-parsed the whole head.
+    ("regression-slow-request", [requestInput] + slowRequest),
 ]
 
-@Test("fuzz regression passes the fuzz checks", arguments: regressions.map(\.name))
+@Test("fuzz regression passes the fuzz checks", .timeLimit(.minutes(1)), arguments: regressions.map(\.name))
 func fuzzRegression(name: String) throws {
     let input = try #require(regressions.first { $0.name == name }).input
     #expect(FuzzOracle.check(input) == nil)
@@ -62,6 +81,36 @@ func redactedAcrossLimit() throws {
     }
     #expect(error.description == "metadata service answered Code Denied: " + String(repeating: "m", count: 150) + "<redacted>tail")
     #expect(!error.description.contains("SSSSSSSS"))
+}
+
+/// A chunk-size line of 1,023 bytes before its CRLF is the longest accepted, however it arrives.
+@Test("chunk-size line limit is the same whole and in pieces", arguments: [(1023, true), (1024, false), (1100, false)])
+func chunkLineLimit(length: Int, accepted: Bool) throws {
+    let line = "1;" + String(repeating: "x", count: length - 2)
+    let wire = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\(line)\r\na\r\n0\r\n\r\n".utf8)
+    for pattern in 0..<8 {
+        let outcome = FuzzOracle.parseResponse(wire, cuts: FuzzOracle.pieces(wire.count, pattern: pattern), isHead: false)
+        #expect((outcome != .failed) == accepted, "pattern \(pattern)")
+    }
+    var parser = ResponseParser()
+    if accepted {
+        #expect(try parser.feed(wire)?.body == Array("a".utf8))
+    } else {
+        #expect(throws: HTTPError.malformed("chunk size line too long")) { try parser.feed(wire) }
+    }
+}
+
+@Test("a request whose body arrives byte by byte is parsed once it is complete", .timeLimit(.minutes(1)))
+func slowRequestBody() throws {
+    var parser = RequestParser()
+    var requests: [ServerRequest] = []
+    for byte in slowRequest {
+        if let request = try parser.feed([byte]) { requests.append(request) }
+    }
+    #expect(requests.count == 1)
+    #expect(requests.first?.headers.fields.count == 141)
+    #expect(requests.first?.body.count == 50_000)
+    #expect(!parser.hasPartial)
 }
 
 @Test("a container endpoint's error document never quotes its keys")
