@@ -30,6 +30,10 @@ private let regressions: [(name: String, input: [UInt8])] = [
     ("regression-token-in-code", [documentInput] + Array(#"""
         {"Code":"AssumlgUnauthoed:ccess","Message":"EC2 cannot axRfm the role","SecretAccessKey":"XAMPLEKEY","Token":"mlgUnauthoed:ccess","Message":"EC2 cannot IJpZ2luX2VjEJr"}
         """#.utf8)),
+    // Found by scripts/fuzz: a RoleArn carrying the Token was kept, and `--check` prints the ARN.
+    ("regression-token-in-role-arn", [documentInput] + Array(#"""
+        {"AccessKeyId":"D","SecretAccessKey":"A","Token":"oE+ZZZ==","RoleArn":"arn:oE+ZZZ==","Expiration":"6330-06-01T06:00:00+02:00"}
+        """#.utf8)),
     // Found by hand with the same check: a long chunk-size line was refused when it arrived in pieces
     // but accepted when it arrived in one read.
     ("regression-chunk-line-long", [responseInput] + longChunkLine),
@@ -111,6 +115,21 @@ func slowRequestBody() throws {
     #expect(requests.first?.headers.fields.count == 141)
     #expect(requests.first?.body.count == 50_000)
     #expect(!parser.hasPartial)
+}
+
+/// A RoleArn that carries the secret or the token is dropped, as a malformed one is; the account it
+/// names is not taken from it either.
+@Test("a RoleArn carrying a key is not kept", arguments: [
+    ("arn:aws:iam::123456789012:role/SECRETSECRET", nil),
+    ("arn:aws:iam::123456789012:role/TOKENTOKEN\u{301}", nil),
+    ("arn:aws:iam::123456789012:role/app", "arn:aws:iam::123456789012:role/app"),
+] as [(String, String?)])
+func roleArnCarryingKey(arn: String, kept: String?) throws {
+    let document = JSON.encode([("AccessKeyId", "ASIAEXAMPLE"), ("SecretAccessKey", "SECRETSECRET"), ("Token", "TOKENTOKEN"),
+                                ("Expiration", "2030-01-01T00:00:00Z"), ("RoleArn", arn)])
+    let credentials = try CredentialDocument.decode(Array(document.utf8), now: FuzzOracle.now)
+    #expect(credentials.roleArn == kept)
+    #expect(credentials.accountId == kept.map { _ in "123456789012" })
 }
 
 @Test("a container endpoint's error document never quotes its keys")
