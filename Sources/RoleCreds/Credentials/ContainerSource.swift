@@ -79,9 +79,13 @@ public final class ContainerSource: CredentialSource {
     /// ` ("code": "message")` from the endpoint's error document, quoted safely; never a credential field.
     static func errorDetail(_ body: [UInt8]) -> String {
         guard let json = try? JSON.parse(body) else { return "" }
+        // As in CredentialDocument.decode: an error document may echo the keys it carries.
+        let secrets = ["SecretAccessKey", "Token"].compactMap { key -> String? in
+            if case .string(let s)? = json[key] { return s } else { return nil }
+        }
         var parts: [String] = []
-        for key in ["code", "Code"] { if case .string(let s)? = json[key] { parts.append(s.quotable(limit: 40)); break } }
-        for key in ["message", "Message"] { if case .string(let s)? = json[key] { parts.append(s.quotable()); break } }
+        for key in ["code", "Code"] { if case .string(let s)? = json[key] { parts.append(s.quotable(limit: 40, hiding: secrets)); break } }
+        for key in ["message", "Message"] { if case .string(let s)? = json[key] { parts.append(s.quotable(hiding: secrets)); break } }
         return parts.isEmpty ? "" : ": " + parts.joined(separator: ": ")
     }
 }

@@ -11,9 +11,14 @@ public enum CredentialDocument {
         if let code = json["Code"] {
             guard case .string(let text) = code else { throw CredentialError("credential document field Code is not a string") }
             if text != "Success" {
+                // A refusal may still carry the keys, and a confused proxy or a hostile endpoint may echo
+                // them in Code or Message: never quote them (found by scripts/fuzz).
+                let secrets = ["SecretAccessKey", "Token"].compactMap { key -> String? in
+                    if case .string(let s)? = json[key] { return s } else { return nil }
+                }
                 var message = ""
-                if case .string(let m)? = json["Message"] { message = ": " + m.quotable() }
-                throw CredentialError("metadata service answered Code \(text.quotable(limit: 40))\(message)", transient: true)
+                if case .string(let m)? = json["Message"] { message = ": " + m.quotable(hiding: secrets) }
+                throw CredentialError("metadata service answered Code \(text.quotable(limit: 40, hiding: secrets))\(message)", transient: true)
             }
         }
         let keyId = try string(json, "AccessKeyId")
@@ -36,6 +41,9 @@ public enum CredentialDocument {
         if let a = account, !(a.allSatisfy { $0.isASCII && $0.isNumber }) || a.count != 12 { account = nil }
         var roleArn = optionalString(json, "RoleArn")
         if let r = roleArn, !r.hasPrefix("arn:") || r.count > 2048 || r.unicodeScalars.contains(where: { $0.value < 0x20 }) { roleArn = nil }
+        // `--check` prints the ARN: one that carries the secret or the token (an endpoint echoing them)
+        // is dropped like a malformed one. Bytes, not characters: a combining mark must not hide them.
+        if let r = roleArn, r.utf8.contains(secret.utf8) || r.utf8.contains(token.utf8) { roleArn = nil }
         if account == nil, let arn = roleArn {
             // arn:aws:iam::123456789012:role/name
             let parts = arn.split(separator: ":", omittingEmptySubsequences: false)

@@ -10,12 +10,30 @@ public struct CredentialError: Error, Equatable, CustomStringConvertible {
 }
 
 extension String {
-    /// Text from a server made safe to quote in one line: printable, at most `limit` characters.
-    func quotable(limit: Int = 160) -> String {
-        var out = ""
-        for scalar in unicodeScalars.prefix(limit) {
-            out.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
+    /// Text from a server made safe to quote in one line: printable, at most `limit` characters, and each
+    /// of `secrets` that it contains shown as `<redacted>`.
+    func quotable(limit: Int = 160, hiding secrets: [String] = []) -> String {
+        func printable(_ scalar: Unicode.Scalar) -> Unicode.Scalar { scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar }
+        guard !secrets.isEmpty else {
+            var out = ""
+            for scalar in unicodeScalars.prefix(limit) { out.unicodeScalars.append(printable(scalar)) }
+            return unicodeScalars.count > limit ? out + "…" : out
         }
-        return unicodeScalars.count > limit ? out + "…" : out
+        // Compared as they would print, so a control character does not hide a secret from the search.
+        let text = unicodeScalars.map(printable)
+        let hidden = secrets.filter { !$0.isEmpty }.map { $0.unicodeScalars.map(printable) }
+        var out = ""
+        var i = 0, shown = 0
+        while i < text.count, shown < limit {
+            if let secret = hidden.first(where: { text[i...].starts(with: $0) }) {
+                out += "<redacted>"
+                i += secret.count
+            } else {
+                out.unicodeScalars.append(text[i])
+                i += 1
+            }
+            shown += 1
+        }
+        return i < text.count ? out + "…" : out
     }
 }

@@ -97,6 +97,9 @@ struct ChunkedDecoder {
                     if buffer.count - i > HTTPLimits.maxChunkLine { throw .malformed("chunk size line too long") }
                     return i
                 }
+                // The same limit as for a line still arriving (which may end in its CR), so a response is
+                // refused or not whatever way it was cut into reads.
+                guard lineEnd - i < HTTPLimits.maxChunkLine else { throw .malformed("chunk size line too long") }
                 var line = buffer[i..<lineEnd]
                 if let semi = line.firstIndex(of: UInt8(ascii: ";")) { line = line[..<semi] }
                 while let l = line.last, l == 32 || l == 9 { line = line.dropLast() }
@@ -264,6 +267,9 @@ public struct RequestParser {
     private var buffer: [UInt8] = []
     /// Where the search for the end of the head resumes, so a slow client costs linear time.
     private var scanFrom = 0
+    /// The request whose body is still arriving, its head parsed once: re-parsing up to 16 KiB of
+    /// header for every byte of a slowly sent body would cost quadratic time.
+    private var pending: (request: ServerRequest, bodyStart: Int, length: Int)?
     public init() {}
 
     /// Adds bytes; returns a complete request when one is there.
@@ -274,29 +280,34 @@ public struct RequestParser {
 
     /// The next complete request already buffered, if any.
     public mutating func next() throws(HTTPError) -> ServerRequest? {
-        guard let end = findHeadEnd(buffer, from: scanFrom) else {
-            if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("request headers") }
-            scanFrom = buffer.count
-            return nil
+        if pending == nil {
+            guard let end = findHeadEnd(buffer, from: scanFrom) else {
+                if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("request headers") }
+                scanFrom = buffer.count
+                return nil
+            }
+            scanFrom = end - 3
+            guard end <= HTTPLimits.maxHeaderBytes + 4 else { throw .tooLarge("request headers") }
+            let head = try parseHead(buffer[0..<(end - 4)])
+            let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0", !parts[0].isEmpty,
+                  parts[1].hasPrefix("/") else { throw .malformed("bad request line") }
+            let framing = try bodyFraming(head.headers, allowUntilClose: false)
+            var length = 0
+            switch framing {
+            case .none, .untilClose: length = 0
+            case .length(let n): length = n
+            case .chunked: throw .malformed("chunked request bodies are not supported")
+            }
+            pending = (ServerRequest(method: String(parts[0]), target: String(parts[1]), headers: head.headers, body: []), end, length)
         }
-        scanFrom = end - 3
-        guard end <= HTTPLimits.maxHeaderBytes + 4 else { throw .tooLarge("request headers") }
-        let head = try parseHead(buffer[0..<(end - 4)])
-        let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0", !parts[0].isEmpty,
-              parts[1].hasPrefix("/") else { throw .malformed("bad request line") }
-        let framing = try bodyFraming(head.headers, allowUntilClose: false)
-        var length = 0
-        switch framing {
-        case .none, .untilClose: length = 0
-        case .length(let n): length = n
-        case .chunked: throw .malformed("chunked request bodies are not supported")
-        }
-        guard buffer.count - end >= length else { return nil }
-        let body = Array(buffer[end..<(end + length)])
+        guard let (head, end, length) = pending, buffer.count - end >= length else { return nil }
+        var request = head
+        request.body = Array(buffer[end..<(end + length)])
         buffer.removeFirst(end + length)
         scanFrom = 0
-        return ServerRequest(method: String(parts[0]), target: String(parts[1]), headers: head.headers, body: body)
+        pending = nil
+        return request
     }
 
     /// Whether a partial request is buffered.
