@@ -12,8 +12,6 @@ public final class CredentialEndpoint: LoopParticipant {
     /// The newest credentials; replaced on every rotation.
     public var credentials: Credentials
     public let port: UInt16
-    /// Requests answered, by status (for -v and tests).
-    public private(set) var answered = 0
 
     public init(credentials: Credentials, clock: any Clock = SystemClock()) throws {
         let listener = try Socket.listen(host: "127.0.0.1", port: 0)
@@ -34,7 +32,6 @@ public final class CredentialEndpoint: LoopParticipant {
     /// The answer to one request. Checks, in order: the `Host` header names our address and port
     /// (a DNS-rebinding page cannot pass it), the token, the path, the method.
     func answer(_ request: ServerRequest) -> HTTPResponse {
-        answered += 1
         let host = request.headers["Host"]
         guard host == "127.0.0.1:\(port)" || host == "localhost:\(port)" else { return Self.error(403, "Forbidden") }
         guard let presented = request.headers["Authorization"], Self.constantTimeEquals(presented, token.reveal()) else {

@@ -47,9 +47,6 @@ public final class HTTPServer {
     /// The port the listener is bound to.
     public var port: UInt16 { listener.localPort() }
 
-    /// Open client connections.
-    public var connectionCount: Int { connections.count }
-
     /// The descriptors to poll and the events each waits for.
     public func descriptors() -> [pollfd] {
         var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)]

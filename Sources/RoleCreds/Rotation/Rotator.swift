@@ -35,8 +35,6 @@ public final class Rotator: LoopParticipant {
     private var lastOutcome = RefreshSchedule.Outcome.fresh
     private var streak = 1
     private var failing = false
-    /// How many rotations were applied (for -v and tests).
-    public private(set) var rotations = 0
 
     public init(config: Config, initial: Credentials, worker: RefreshWorker?, supervisor: Supervisor,
                 endpoint: CredentialEndpoint?, environment: @escaping (Credentials) -> [String],
@@ -102,7 +100,6 @@ public final class Rotator: LoopParticipant {
             log.debug("new credentials \(fresh.maskedKeyId), expiring \(Timestamp.format(fresh.expiration))")
             current = fresh
             warnedExpired = false
-            rotations += 1
             endpoint?.credentials = fresh
             switch config.onRotate {
             case .none:

@@ -68,12 +68,6 @@ public final class Supervisor {
         log.debug("started \(config.command[0].quotable(limit: 80)) as pid \(pid)")
     }
 
-    /// The running child's pid, if any.
-    public var childPid: pid_t? { child?.pid }
-
-    /// Whether a restart is under way.
-    public var isRestarting: Bool { pendingRestart != nil }
-
     /// Stops the child the way a restart does (`--stop-signal`, then SIGKILL after `--stop-timeout`)
     /// and starts the command again with `environment` once the old one is reaped. Our own restarts
     /// never become the exit status.
