@@ -191,19 +191,11 @@ func spawnClean(_ argv: [String], environment: [String], newSession: Bool,
     files(&actions)
     // Only what `files` opened, as from a shell: not the test process's own descriptors.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-    var attr = posix_spawnattr_t()
-    posix_spawnattr_init(&attr)
-    defer { posix_spawnattr_destroy(&attr) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    posix_spawnattr_setsigmask(&attr, &empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigdefault(&attr, &all)
-    let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
-    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
+    let setsid: Int16 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26)
     var pid: pid_t = 0
-    let rc = withCStrings(argv) { a in withCStrings(environment) { e in posix_spawn(&pid, argv[0], &actions, &attr, a, e) } }
+    let rc = Spawn.withCleanAttributes(extraFlags: newSession ? setsid : 0) { attr in
+        withCStrings(argv) { a in withCStrings(environment) { e in posix_spawn(&pid, argv[0], &actions, &attr, a, e) } }
+    }
     guard rc == 0 else { throw HarnessError("cannot start \(argv[0]): \(Errno(rawValue: rc))") }
     return pid
 }

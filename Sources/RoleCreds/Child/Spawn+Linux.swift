@@ -19,6 +19,22 @@ public enum Spawn {
     /// `posix_spawnp` with the signal mask emptied and every signal's disposition reset in the child
     /// (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF); `ownGroup` puts it in a new process group.
     public static func spawn(_ argv: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
+        var pid: pid_t = 0
+        let rc = withCleanAttributes(extraFlags: ownGroup ? Int16(POSIX_SPAWN_SETPGROUP) : 0) { attr in
+            if ownGroup { posix_spawnattr_setpgroup(&attr, 0) }
+            return withCStrings(argv) { cArgv in
+                withCStrings(environment) { cEnv in
+                    posix_spawnp(&pid, cArgv[0]!, nil, &attr, cArgv, cEnv)
+                }
+            }
+        }
+        guard rc == 0 else { throw SpawnError(command: argv[0], errno: Errno(rawValue: rc)) }
+        return pid
+    }
+
+    /// Calls `body` with spawn attributes that empty the child's signal mask and reset every signal's
+    /// disposition (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF), plus `extraFlags`.
+    static func withCleanAttributes<R>(extraFlags: Int16, _ body: (inout posix_spawnattr_t) -> R) -> R {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -30,16 +46,8 @@ public enum Spawn {
         sigdelset(&all, SIGKILL)
         sigdelset(&all, SIGSTOP)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, csys_spawn_flags(ownGroup ? 1 : 0))
-        if ownGroup { posix_spawnattr_setpgroup(&attr, 0) }
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cArgv in
-            withCStrings(environment) { cEnv in
-                posix_spawnp(&pid, cArgv[0]!, nil, &attr, cArgv, cEnv)
-            }
-        }
-        guard rc == 0 else { throw SpawnError(command: argv[0], errno: Errno(rawValue: rc)) }
-        return pid
+        posix_spawnattr_setflags(&attr, csys_spawn_flags(0) | extraFlags)
+        return body(&attr)
     }
 
     /// Replaces this process with the command (`--exec`), the signal mask emptied first. Returns only on failure.
