@@ -11,7 +11,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSystem"),
-        .target(name: "RoleCreds", dependencies: ["CSystem"], swiftSettings: strict),
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "RoleCreds", dependencies: ["CSystem", "COpenSSL"], swiftSettings: strict),
         .executableTarget(name: "with-role-creds", dependencies: ["RoleCreds"], swiftSettings: strict),
         .executableTarget(name: "imds-mock", dependencies: ["RoleCreds"], swiftSettings: strict),
         .testTarget(name: "RoleCredsTests", dependencies: ["RoleCreds"], swiftSettings: strict),

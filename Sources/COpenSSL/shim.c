@@ -1,0 +1,1 @@
+// Empty: every wrapper is static inline in include/COpenSSL.h.
