@@ -116,12 +116,14 @@ final class MockServer {
         }
         if path.hasPrefix(extendedPrefix) {
             guard settings.extended else { return text(404, "") }
+            if consume(.extended500) { return text(500, "internal error\n") }
             return credentials(role: String(path.dropFirst(extendedPrefix.count)), extended: true)
         }
         if path.hasPrefix(rolePrefix) {
             return credentials(role: String(path.dropFirst(rolePrefix.count)), extended: false)
         }
         if path == "/latest/meta-data/placement/region" { return text(200, settings.region) }
+        if path == "/latest/meta-data/" { return text(200, "ami-id\niam/\nplacement/\n") }
         return text(404, "")
     }
 
@@ -187,6 +189,10 @@ final class MockServer {
             guard let (fault, count) = Fault.parse(String(decoding: request.body, as: UTF8.self)) else { return text(400, "unknown fault\n") }
             settings.fault = fault
             settings.faultCount = count
+            return text(200, "ok\n")
+        case ("PUT", "/mock/role"):
+            // The instance profile is replaced: another role name from now on.
+            settings.role = String(decoding: request.body, as: UTF8.self)
             return text(200, "ok\n")
         case ("PUT", "/mock/rotate"):
             forcedRotations += 1

@@ -32,7 +32,8 @@ struct MockSettings {
                      [--container-path PATH] [--container-token T | --container-token-file F]
                      [--log FILE] [--url-file FILE]
     faults: \(Fault.allCases.map(\.rawValue).joined(separator: " "))
-    run time: PUT /mock/fault (body KIND[:COUNT]), PUT /mock/rotate, GET /mock/current
+    run time: PUT /mock/fault (body KIND[:COUNT]), PUT /mock/rotate, PUT /mock/role (body NAME),
+              GET /mock/current
     """
 
     static func parse(_ args: [String]) throws -> MockSettings {
@@ -113,6 +114,8 @@ enum Fault: String, CaseIterable {
     case noRole = "no-role"
     /// A GET with a token answers 401 as if the token had expired.
     case unauthorized
+    /// The extended credentials path answers 500 (the classic path still works).
+    case extended500 = "extended-500"
 
     /// `KIND` or `KIND:COUNT` (the fault applies COUNT times, then stops).
     static func parse(_ text: String) -> (Fault, Int)? {

@@ -47,14 +47,14 @@ struct ContainerTests {
             "AWS_CONTAINER_CREDENTIALS_FULL_URI=\(mock.url)/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=\(dir.path("token"))",
         ])
-        guard case .container(let config) = try SourceConfig.resolve(Options(), environment: environment) else {
+        guard case .container(let config) = try Settings.resolve(Options(), environment: environment).source.value else {
             Issue.record("container source not chosen"); return
         }
-        let source = ContainerSource(config: config)
+        let source = ContainerProvider(config: config)
         let clock = SystemClock()
-        _ = try source.fetch(deadline: clock.monotonicMillis() + 5000)
+        _ = try source.fetch(Wait(millis: 5000, clock: clock))
         try "second-token\n".write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let second = try source.fetch(deadline: clock.monotonicMillis() + 5000)
+        let second = try source.fetch(Wait(millis: 5000, clock: clock))
         source.close()
         #expect(second.accessKeyId == (try mock.current()["AccessKeyId"]!))
         let auth = mock.log().map { $0.split(separator: " ").first { $0.hasPrefix("auth=") } ?? "" }

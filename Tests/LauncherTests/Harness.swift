@@ -78,7 +78,7 @@ final class Mock {
         let client = HTTPClient(host: "127.0.0.1", port: port)
         defer { client.close() }
         return try client.send(HTTPRequest(method: method, path: path, body: Array(body.utf8)),
-                               deadline: SystemClock().monotonicMillis() + 5000)
+                               wait: Wait(millis: 5000, clock: SystemClock()))
     }
 
     /// The credentials the mock serves now.

@@ -231,7 +231,6 @@ struct IMDSLaunchTests {
         ("500", "answered 500"),
         ("json", "not valid JSON"),
         ("code", "AssumeRoleUnauthorizedAccess"),
-        ("expired", "expired"),
         ("oversized", "over the limit"),
         ("no-role", "no IAM role is attached"),
         ("drop", "cannot reach IMDS"),

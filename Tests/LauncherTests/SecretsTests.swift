@@ -80,7 +80,7 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test(arguments: ["500", "json", "code", "expired", "oversized", "drop", "stall", "trickle"])
+    @Test(arguments: ["500", "json", "code", "oversized", "drop", "stall", "trickle"])
     func failurePathsLeakNothing(fault: String) throws {
         let mock = try Mock(["--fault", fault])
         let (result, trace) = try traced([Paths.launcher, "-v", "--timeout", "500ms", "--imds-endpoint", mock.url, "--", "true"])

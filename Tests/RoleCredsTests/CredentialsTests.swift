@@ -71,7 +71,7 @@ struct CredentialsTests {
         let config = ContainerConfig(url: HTTPURL(host: "169.254.170.2", path: "/v2/credentials/x"),
                                      authorization: .token(Secret(Fixture.token)), timeoutMillis: 1000, attempts: 3)
         expectNoSecrets(config)
-        expectNoSecrets(SourceConfig.container(config))
+        expectNoSecrets(Settings.Source.container(config))
     }
 
     @Test(arguments: [

@@ -135,7 +135,7 @@ func roleArnCarryingKey(arn: String, kept: String?) throws {
 @Test("a container endpoint's error document never quotes its keys")
 func containerErrorDetailRedacts() {
     let body = #"{"code":"Forbidden SECRETSECRET","message":"see TOKENTOKEN","SecretAccessKey":"SECRETSECRET","Token":"TOKENTOKEN"}"#
-    #expect(ContainerSource.errorDetail(Array(body.utf8)) == ": Forbidden <redacted>: see <redacted>")
+    #expect(ContainerProvider.errorDetail(Array(body.utf8)) == ": Forbidden <redacted>: see <redacted>")
 }
 
 // MARK: - The corpus on disk

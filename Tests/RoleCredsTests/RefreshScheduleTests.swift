@@ -27,6 +27,16 @@ struct RefreshScheduleTests {
         #expect(at == now + 5_000)
     }
 
+    @Test(arguments: [RefreshSchedule.Outcome.fresh, .unchanged])
+    func expiredCredentialsFromIMDSAreAskedForAgainInFiveToTenMinutes(outcome: RefreshSchedule.Outcome) {
+        // Static stability: IMDS serves credentials past their expiration while its refresh fails.
+        for (jitter, wait) in [(Int64(0), Int64(300_000)), (299_999, 599_999)] {
+            let at = RefreshSchedule.next(now: now, expiration: nowSeconds - 3600, refreshBefore: 15 * 60_000,
+                                          lastAttempt: now, outcome: outcome, streak: 1, jitter: { _ in jitter })
+            #expect(at == now + wait)
+        }
+    }
+
     @Test func neverSoonerThanFiveSecondsAfterTheLastAttempt() {
         let at = RefreshSchedule.next(now: now, expiration: nowSeconds + 60, refreshBefore: 58_000,
                                       lastAttempt: now, outcome: .fresh, streak: 1, jitter: noJitter)

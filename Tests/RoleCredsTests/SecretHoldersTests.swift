@@ -33,11 +33,11 @@ struct SecretHoldersTests {
         let container = ContainerConfig(url: HTTPURL(host: "127.0.0.1"), authorization: .token(Secret(Self.token)),
                                         timeoutMillis: 1000, attempts: 3)
         expectMasked(container, "ContainerConfig")
-        expectMasked(SourceConfig.container(container), "SourceConfig")
+        expectMasked(Settings.Source.container(container), "Settings.Source")
         let endpoint = try CredentialEndpoint(credentials: Self.credentials)
         expectMasked(endpoint, "CredentialEndpoint")
         #expect(!renderings(endpoint).contains { $0.contains(endpoint.authorizationToken.reveal()) }, "endpoint token printed")
-        expectMasked(ContainerSource(config: container), "ContainerSource")
+        expectMasked(ContainerProvider(config: container), "ContainerProvider")
     }
 
     @Test func errorsCarryNoSecret() {

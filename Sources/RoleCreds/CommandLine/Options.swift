@@ -24,6 +24,8 @@ public struct Options: Equatable, Sendable {
     public var serve = false
     public var exec = false
     public var check = false
+    /// `--json`, with `--check`: one JSON object.
+    public var json = false
     public var logLevel = Log.Level.normal
     public var command: [String] = []
 
@@ -82,6 +84,7 @@ public struct Options: Equatable, Sendable {
             case "--serve": try flagOnly(name); o.serve = true
             case "--exec": try flagOnly(name); o.exec = true
             case "--check": try flagOnly(name); o.check = true
+            case "--json": try flagOnly(name); o.json = true
             case "--source":
                 let v = try value(name, inline)
                 guard let s = Source(rawValue: v) else { throw UsageError("--source must be auto, imds or container, not '\(v.quotable(limit: 40))'") }
@@ -132,6 +135,7 @@ public struct Options: Equatable, Sendable {
     func validate() throws(UsageError) {
         if exec && onRotate != .none { throw UsageError("--exec cannot be combined with --on-rotate") }
         if exec && serve { throw UsageError("--exec cannot be combined with --serve") }
+        if json && !check { throw UsageError("--json goes with --check") }
         if check && !command.isEmpty { throw UsageError("--check takes no command") }
         if !check && command.isEmpty { throw UsageError("no command given (usage: with-role-creds [OPTIONS] -- COMMAND [ARG...])") }
         if !check, command[0].isEmpty { throw UsageError("the command name is empty") }

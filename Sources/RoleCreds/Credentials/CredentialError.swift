@@ -3,9 +3,12 @@ public struct CredentialError: Error, Equatable, CustomStringConvertible {
     public let description: String
     /// Retrying later may help (network trouble, throttling, 5xx), as opposed to a refusal or bad configuration.
     public let isTransient: Bool
-    public init(_ description: String, transient: Bool = false) {
+    /// IMDS has no credentials for the role asked (a replaced instance profile, when it was discovered).
+    public let isMissingRole: Bool
+    public init(_ description: String, transient: Bool = false, missingRole: Bool = false) {
         self.description = description
         self.isTransient = transient
+        self.isMissingRole = missingRole
     }
 }
 

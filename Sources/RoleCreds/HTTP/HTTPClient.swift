@@ -3,36 +3,34 @@
 public final class HTTPClient {
     public let host: String
     public let port: UInt16
-    let clock: any Clock
     private var socket: Socket?
     /// TCP connections opened so far (for tests and benchmarks).
     public private(set) var connectionsOpened = 0
-    /// Watched during every wait, so signals are acted on while a request is pending.
-    public var interrupt: Interrupt?
+    /// When set, every address the host resolves to must pass it (see `Socket.connect`).
+    public var allowAddress: ((IPAddress) -> Bool)?
 
-    public init(host: String, port: UInt16, clock: any Clock = SystemClock()) {
-        self.host = host; self.port = port; self.clock = clock
+    public init(host: String, port: UInt16) {
+        self.host = host; self.port = port
     }
 
     /// `host[:port]` for the `Host` header.
     public var authority: String { HTTPURL(host: host, port: port).authority }
 
-    /// Sends `request` and reads the whole response before `deadline` (monotonic ms), covering
-    /// connect, send and receive. A kept-alive connection that the server closed in the meantime is
-    /// replaced once, transparently.
-    public func send(_ request: HTTPRequest, deadline: Int64) throws(HTTPError) -> HTTPResponse {
+    /// Sends `request` and reads the whole response within `wait`, covering connect, send and receive.
+    /// A kept-alive connection that the server closed in the meantime is replaced once, transparently.
+    public func send(_ request: HTTPRequest, wait: Wait) throws(HTTPError) -> HTTPResponse {
         let bytes = request.serialized(authority: authority)
         if let existing = socket, existing.isStale() { close() }
         if socket != nil {
             do {
-                return try exchange(bytes, isHead: request.method == "HEAD", deadline: deadline)
+                return try exchange(bytes, isHead: request.method == "HEAD", wait: wait)
             } catch .closed {
                 // The server dropped the idle connection between our requests: try once on a new one.
             } catch {
                 throw error
             }
         }
-        return try exchange(bytes, isHead: request.method == "HEAD", deadline: deadline)
+        return try exchange(bytes, isHead: request.method == "HEAD", wait: wait)
     }
 
     /// Closes the kept-alive connection, if any.
@@ -41,16 +39,18 @@ public final class HTTPClient {
         socket = nil
     }
 
-    private func exchange(_ bytes: [UInt8], isHead: Bool, deadline: Int64) throws(HTTPError) -> HTTPResponse {
+    private func exchange(_ bytes: [UInt8], isHead: Bool, wait: Wait) throws(HTTPError) -> HTTPResponse {
         let reused = socket != nil
         let connection: Socket
         if let socket {
             connection = socket
         } else {
             do {
-                connection = try Socket.connect(host: host, port: port, deadline: deadline, clock: clock, interrupt: interrupt)
+                connection = try Socket.connect(host: host, port: port, wait: wait, allow: allowAddress)
             } catch .timedOut {
                 throw .timedOut(connected: false)
+            } catch .notAllowed(let host, let address) {
+                throw .notAllowed(SocketError.notAllowed(host: host, address: address).description)
             } catch {
                 throw .connect(error.description)
             }
@@ -58,7 +58,7 @@ public final class HTTPClient {
             socket = connection
         }
         do {
-            let response = try roundTrip(connection, bytes, isHead: isHead, deadline: deadline, reused: reused)
+            let response = try roundTrip(connection, bytes, isHead: isHead, wait: wait, reused: reused)
             return response
         } catch {
             close()
@@ -66,9 +66,9 @@ public final class HTTPClient {
         }
     }
 
-    private func roundTrip(_ connection: Socket, _ bytes: [UInt8], isHead: Bool, deadline: Int64, reused: Bool) throws(HTTPError) -> HTTPResponse {
+    private func roundTrip(_ connection: Socket, _ bytes: [UInt8], isHead: Bool, wait: Wait, reused: Bool) throws(HTTPError) -> HTTPResponse {
         do {
-            try connection.sendAll(bytes, deadline: deadline, clock: clock)
+            try connection.sendAll(bytes, wait: wait)
         } catch .timedOut {
             throw .timedOut(connected: true)
         } catch {
@@ -79,7 +79,7 @@ public final class HTTPClient {
         while true {
             let chunk: [UInt8]
             do {
-                chunk = try connection.receive(max: 16 * 1024, deadline: deadline, clock: clock)
+                chunk = try connection.receive(max: 16 * 1024, wait: wait)
             } catch .timedOut {
                 throw .timedOut(connected: true)
             } catch {

@@ -12,6 +12,8 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case tooLarge(String)
     /// A socket call failed after the connection was made.
     case io(String)
+    /// The host resolved to an address the caller does not allow; nothing was sent.
+    case notAllowed(String)
 
     public var description: String {
         switch self {
@@ -21,14 +23,18 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let why): return "malformed HTTP response (\(why))"
         case .tooLarge(let what): return "\(what) over the limit"
         case .io(let why): return why
+        case .notAllowed(let why): return why
         }
     }
+
+    /// The peer does not speak HTTP as expected.
+    public var isMalformed: Bool { if case .malformed = self { return true } else { return false } }
 
     /// Worth another attempt: the network or the server may do better next time.
     public var isTransient: Bool {
         switch self {
         case .connect, .timedOut, .closed, .io: return true
-        case .malformed, .tooLarge: return false
+        case .malformed, .tooLarge, .notAllowed: return false
         }
     }
 }

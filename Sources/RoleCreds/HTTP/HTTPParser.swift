@@ -183,6 +183,12 @@ public struct ResponseParser {
         let previous = buffer.count
         buffer.append(contentsOf: bytes)
         if head == nil {
+            // Whatever does not start like a status line is not HTTP (an SSH banner, say): fail now
+            // rather than wait for a header section that never comes.
+            let prefix = Array("HTTP/".utf8)
+            guard buffer.prefix(prefix.count).elementsEqual(prefix.prefix(min(prefix.count, buffer.count))) else {
+                throw .malformed("not an HTTP status line")
+            }
             guard let end = findHeadEnd(buffer, from: previous) else {
                 // Up to 3 bytes of an unfinished CRLFCRLF may still complete a head of exactly the limit.
                 if buffer.count > HTTPLimits.maxHeaderBytes + 3 { throw .tooLarge("response headers") }

@@ -3,30 +3,38 @@ import Glibc
 #endif
 import CSystem
 
-/// The whole run: parse, fetch, build the environment, start and supervise the command, exit like it.
+/// The whole run, where every part meets: parse, resolve the settings, fetch, build the child's
+/// environment, then start and supervise the command.
 public enum Launcher {
-    /// Runs `with-role-creds` with `arguments` (without the program name) and never returns.
+    /// Runs `with-role-creds` with `arguments` (without the program name) and exits like the command.
     public static func main(_ arguments: [String]) -> Never {
         // Before anything is fetched: our memory, environment and core closed to other processes
         // of the same user (prctl(2), PR_SET_DUMPABLE).
         _ = csys_set_dumpable(0)
-        let signals: SignalFD
-        do { signals = try SignalFD() } catch { fail("cannot set up signal handling: \(error)") }
+        do {
+            exitLike(try run(arguments, environment: EnvironmentLookup.current()))
+        } catch {
+            Log.write(error.description)
+            exit(error.status)
+        }
+    }
 
+    /// Runs the command line and returns how the command ended (`.exited(0)` for `--help`, `--check`).
+    public static func run(_ arguments: [String], environment: EnvironmentLookup) throws(LaunchError) -> ChildExit {
+        let signals: SignalFD
+        do { signals = try SignalFD() } catch { throw LaunchError("cannot set up signal handling: \(error)") }
         let options: Options
         do {
             switch try Options.parse(arguments) {
-            case .help: print(HelpText.usage); exit(0)
-            case .version: print(HelpText.version); exit(0)
+            case .help: print(HelpText.usage); return .exited(0)
+            case .version: print(HelpText.version); return .exited(0)
             case .run(let o): options = o
             }
-        } catch {
-            fail("\(error)")
-        }
+        } catch { throw LaunchError(error) }
+        let settings: Settings
+        do { settings = try Settings.resolve(options, environment: environment) } catch { throw LaunchError(error) }
         let log = Log(level: options.logLevel)
-        let environment = EnvironmentLookup.current()
-        let config: SourceConfig
-        do { config = try SourceConfig.resolve(options, environment: environment) } catch { fail("\(error)") }
+        let clock = SystemClock()
 
         // Until the child exists, a signal is for us: act on it at once, even mid-request.
         let interrupt = Interrupt(fd: signals.fd) {
@@ -35,27 +43,27 @@ public enum Launcher {
                 if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
             }
         }
-        let clock = SystemClock()
-        let source = makeSource(config, clock: clock, log: log, interrupt: interrupt)
-        let budget = startupBudgetMillis(timeoutMillis: config.timeoutMillis, attempts: config.attempts)
-        let deadline = clock.monotonicMillis() + budget
+        let budget = startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
+        let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
+        let provider = makeProvider(settings.source.value, clock: clock, log: log)
+        let imds = provider as? IMDSProvider
 
         let credentials: Credentials
-        do { credentials = try source.fetch(deadline: deadline) } catch { fail("\(error)") }
-        let setRegion = !options.noRegion
-        var region: String?
-        if setRegion && environment["AWS_REGION"] == nil && environment["AWS_DEFAULT_REGION"] == nil {
-            region = source.region(deadline: deadline)
+        do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
+        var region = settings.region
+        if settings.setRegion, region == nil, let found = imds?.region(wait) {
+            region = Setting(found, .flag("IMDS placement"))
         }
-        source.close()
-        log.debug("credentials \(credentials.maskedKeyId) from \(source.name), expiring \(Timestamp.format(credentials.expiration))")
+        log.debug("credentials \(credentials.maskedKeyId) from \(provider.name), expiring \(Timestamp.format(credentials.expiration))")
 
         if options.check {
-            print(checkSummary(source: source, credentials: credentials,
-                               region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? region,
-                               now: clock.wallSeconds()))
-            exit(0)
+            let report = checkReport(settings, provider: provider, credentials: credentials, region: region,
+                                     imdsV1: imds?.answersV1(wait))
+            provider.close()
+            print(options.json ? report.json() : report.text(now: clock.wallSeconds(), verbose: options.logLevel == .verbose))
+            return .exited(0)
         }
+        provider.close()
 
         let terminalMode = hasControllingTerminal()
         let supervisor = Supervisor(
@@ -65,30 +73,27 @@ public enum Launcher {
         var endpoint: CredentialEndpoint?
         if options.serve {
             do { endpoint = try CredentialEndpoint(credentials: credentials, clock: clock) } catch {
-                fail("cannot start the credential endpoint: \(error)")
+                throw LaunchError("cannot start the credential endpoint: \(error)")
             }
         }
         let inherited = environment.entries
+        let childRegion = settings.setRegion ? region?.value : nil
         let buildEnvironment = { [endpoint] (c: Credentials) -> [String] in
             let supply: ChildEnvironment.Supply = endpoint.map {
                 .endpoint(url: $0.url, token: $0.authorizationToken, accountId: c.accountId)
             } ?? .keys(c)
-            return ChildEnvironment.build(inherited: inherited, supply: supply, region: region, setRegion: setRegion)
+            return ChildEnvironment.build(inherited: inherited, supply: supply, region: childRegion, setRegion: settings.setRegion)
         }
         let childEnvironment = buildEnvironment(credentials)
         if options.exec {
-            let error = Spawn.exec(options.command, environment: childEnvironment)
-            log.error(error.description)
-            exit(error.status)
+            throw LaunchError(Spawn.exec(options.command, environment: childEnvironment))
         }
 
         var worker: RefreshWorker?
         if options.serve || options.onRotate != .none {
-            // Refreshes run on a helper thread, with the session token and role already known, and
-            // without the start-up interrupt: signals now belong to the loop.
-            source.dropInterrupt()
-            do { worker = try RefreshWorker(source: source, budgetMillis: budget, clock: clock) } catch {
-                fail("cannot set up credential refreshes: \(error)")
+            // Refreshes run on a helper thread with no interrupt: signals now belong to the loop.
+            do { worker = try RefreshWorker(provider: provider, budgetMillis: budget, clock: clock) } catch {
+                throw LaunchError("cannot set up credential refreshes: \(error)")
             }
         }
         let rotator = Rotator(config: .init(onRotate: options.onRotate, refreshBeforeMillis: options.refreshBeforeMillis,
@@ -99,17 +104,15 @@ public enum Launcher {
 
         // Orphaned grandchildren are re-parented to us, so we can reap them (prctl(2)).
         _ = csys_set_child_subreaper()
-        do { try supervisor.start(environment: childEnvironment) } catch {
-            log.error(error.description)
-            exit(error.status)
-        }
-        exitLike(supervisor.run())
+        do { try supervisor.start(environment: childEnvironment) } catch { throw LaunchError(error) }
+        return supervisor.run()
     }
 
-    static func makeSource(_ config: SourceConfig, clock: any Clock, log: Log, interrupt: Interrupt?) -> any CredentialSource {
-        switch config {
-        case .imds(let c): return IMDSSource(config: c, clock: clock, log: log, interrupt: interrupt)
-        case .container(let c): return ContainerSource(config: c, clock: clock, log: log, interrupt: interrupt)
+    /// The provider the settings name.
+    static func makeProvider(_ source: Settings.Source, clock: any Clock, log: Log) -> any CredentialProvider {
+        switch source {
+        case .imds(let c): return IMDSProvider(config: c, clock: clock, log: log)
+        case .container(let c): return ContainerProvider(config: c, clock: clock, log: log)
         }
     }
 
@@ -127,21 +130,18 @@ public enum Launcher {
         return true
     }
 
-    /// The `--check` text: no secret, the key id masked.
-    public static func checkSummary(source: any CredentialSource, credentials: Credentials, region: String?, now: Int64) -> String {
-        var lines = ["source: \(source.name) (\(source.endpointDescription))"]
-        if let role = source.roleName { lines.append("role: \(role)") }
-        if let arn = credentials.roleArn { lines.append("role arn: \(arn)") }
-        if let account = credentials.accountId { lines.append("account: \(account)") }
-        lines.append("access key id: \(credentials.maskedKeyId)")
-        let remaining = credentials.expiration - now
-        lines.append("expires: \(Timestamp.format(credentials.expiration)) (in \(DurationText.format(millis: max(0, remaining) * 1000)))")
-        lines.append("region: \(region ?? "(not set)")")
-        return lines.joined(separator: "\n")
-    }
-
-    static func fail(_ message: String) -> Never {
-        Log.write(message)
-        exit(LauncherStatus.failed)
+    /// The `--check` facts: no secret, the key id masked.
+    static func checkReport(_ settings: Settings, provider: any CredentialProvider, credentials: Credentials,
+                            region: Setting<String>?, imdsV1: Bool?) -> CheckReport {
+        var origins: [(name: String, value: String, origin: SettingOrigin)] = [
+            ("source", provider.name, settings.source.origin),
+            ("timeout", DurationText.format(millis: settings.timeoutMillis.value), settings.timeoutMillis.origin),
+            ("attempts", String(settings.attempts.value), settings.attempts.origin),
+        ]
+        if let origin = settings.imdsEndpointOrigin { origins.append(("imds endpoint", provider.chain.first?.target ?? "", origin)) }
+        return CheckReport(source: provider.chain.first?.name ?? provider.name, chain: provider.chain,
+                           role: (provider as? IMDSProvider)?.roleName, roleArn: credentials.roleArn,
+                           accountId: credentials.accountId, accessKeyId: credentials.maskedKeyId,
+                           expiration: credentials.expiration, region: region, imdsV1: imdsV1, origins: origins)
     }
 }

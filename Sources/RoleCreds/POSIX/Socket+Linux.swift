@@ -7,8 +7,6 @@ import CSystem
 public final class Socket {
     /// The descriptor; valid until `close()` or deinit.
     public private(set) var fd: Int32
-    /// Watched during every wait (see `Interrupt`).
-    public var interrupt: Interrupt?
 
     init(fd: Int32) { self.fd = fd }
     deinit { close() }
@@ -19,13 +17,17 @@ public final class Socket {
     }
 
     /// Resolves `host` (an IPv4/IPv6 literal or a name) and connects to the first address that answers
-    /// before `deadline` (monotonic ms). Literals never touch the resolver.
-    public static func connect(host: String, port: UInt16, deadline: Int64, clock: any Clock, interrupt: Interrupt? = nil) throws(SocketError) -> Socket {
+    /// within `wait`. Literals never touch the resolver. With `allow`, every address the name resolves
+    /// to must pass it, or nothing is connected (a host name must not lead anywhere else).
+    public static func connect(host: String, port: UInt16, wait: Wait, allow: ((IPAddress) -> Bool)? = nil) throws(SocketError) -> Socket {
         let addresses = try resolve(host: host, port: port)
+        if let allow, let refused = addresses.first(where: { $0.ip.map { !allow($0) } ?? true }) {
+            throw .notAllowed(host: host, address: refused.ip?.description ?? "an address of another family")
+        }
         var lastError = SocketError.refused(Errno.connectionRefused)
         for address in addresses {
             do {
-                return try connect(address: address, deadline: deadline, clock: clock, interrupt: interrupt)
+                return try connect(address: address, wait: wait)
             } catch {
                 lastError = error
                 if case .timedOut = error { throw error }
@@ -64,11 +66,10 @@ public final class Socket {
         return result
     }
 
-    static func connect(address: Address, deadline: Int64, clock: any Clock, interrupt: Interrupt?) throws(SocketError) -> Socket {
+    static func connect(address: Address, wait: Wait) throws(SocketError) -> Socket {
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw .io(Errno.current) }
         let socket = Socket(fd: fd)
-        socket.interrupt = interrupt
         var storage = address.storage
         let rc = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
@@ -76,7 +77,7 @@ public final class Socket {
         if rc != 0 {
             let error = Errno.current
             guard error == .inProgress || error == .interrupted else { throw .refused(error) }
-            try socket.wait(for: Int16(POLLOUT), deadline: deadline, clock: clock)
+            try socket.waitUntilReady(Int16(POLLOUT), wait)
             var soError: Int32 = 0
             var len = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
@@ -87,15 +88,15 @@ public final class Socket {
         return socket
     }
 
-    /// Waits until the socket is ready for `events` or `deadline` passes.
-    func wait(for events: Int16, deadline: Int64, clock: any Clock) throws(SocketError) {
+    /// Waits until the socket is ready for `events` or the wait's deadline passes.
+    func waitUntilReady(_ events: Int16, _ wait: Wait) throws(SocketError) {
         let ready: Bool
-        do { ready = try waitReady(fd: fd, events: events, deadline: deadline, clock: clock, interrupt: interrupt) } catch { throw .io(error) }
+        do { ready = try wait.ready(fd: fd, events: events) } catch { throw .io(error) }
         if !ready { throw .timedOut }
     }
 
-    /// Sends every byte before `deadline`; one `send` call in the usual case.
-    public func sendAll(_ bytes: [UInt8], deadline: Int64, clock: any Clock) throws(SocketError) {
+    /// Sends every byte within `wait`; one `send` call in the usual case.
+    public func sendAll(_ bytes: [UInt8], wait: Wait) throws(SocketError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { buf in
@@ -104,20 +105,20 @@ public final class Socket {
             if n >= 0 { offset += n; continue }
             let error = Errno.current
             if error == .interrupted { continue }
-            if error == .wouldBlock { try wait(for: Int16(POLLOUT), deadline: deadline, clock: clock); continue }
+            if error == .wouldBlock { try waitUntilReady(Int16(POLLOUT), wait); continue }
             throw .io(error)
         }
     }
 
-    /// Receives up to `max` bytes, waiting until `deadline`; an empty result means the peer closed.
-    public func receive(max: Int, deadline: Int64, clock: any Clock) throws(SocketError) -> [UInt8] {
+    /// Receives up to `max` bytes within `wait`; an empty result means the peer closed.
+    public func receive(max: Int, wait: Wait) throws(SocketError) -> [UInt8] {
         while true {
             var buffer = [UInt8](repeating: 0, count: max)
             let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, max, 0) }
             if n >= 0 { buffer.removeSubrange(n...); return buffer }
             let error = Errno.current
             if error == .interrupted { continue }
-            if error == .wouldBlock { try wait(for: Int16(POLLIN), deadline: deadline, clock: clock); continue }
+            if error == .wouldBlock { try waitUntilReady(Int16(POLLIN), wait); continue }
             throw .io(error)
         }
     }
@@ -178,6 +179,8 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
     case timedOut
     case bind(host: String, port: UInt16, error: Errno)
     case io(Errno)
+    /// The host resolved to an address the caller does not allow.
+    case notAllowed(host: String, address: String)
 
     public var description: String {
         switch self {
@@ -186,6 +189,7 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
         case .timedOut: return "timed out"
         case .bind(let host, let port, let e): return "cannot listen on \(host):\(port): \(e)"
         case .io(let e): return "\(e)"
+        case .notAllowed(let host, let address): return "\(host) resolves to \(address), which is not allowed"
         }
     }
 }

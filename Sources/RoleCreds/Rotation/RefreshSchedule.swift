@@ -7,6 +7,9 @@ public enum RefreshSchedule {
     public static let capMillis: Int64 = 300_000
     /// Once the credentials have expired, retries come at least this often.
     public static let expiredCapMillis: Int64 = 60_000
+    /// Credentials that arrive already expired (IMDS static stability) are asked for again after this
+    /// long plus up to as long again, as the SDKs do (5–10 minutes).
+    public static let staticStabilityMillis: Int64 = 300_000
 
     /// How the last attempt went.
     public enum Outcome: Equatable, Sendable {
@@ -30,6 +33,10 @@ public enum RefreshSchedule {
                             outcome: Outcome, streak: Int, jitter: (Int64) -> Int64) -> Int64 {
         let expiresAt = expiration * 1000
         let floor = lastAttempt + floorMillis
+        if expiresAt <= now && outcome != .failed {
+            // IMDS serves its last credentials past their expiration while its own refresh fails.
+            return max(now + staticStabilityMillis + jitter(staticStabilityMillis), floor)
+        }
         switch outcome {
         case .fresh:
             var target = expiresAt - refreshBefore

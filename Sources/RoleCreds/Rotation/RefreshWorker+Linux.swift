@@ -8,8 +8,8 @@ import Synchronization
 /// the supervisor's loop (signals, the credential endpoint). The loop polls `fd`, which becomes
 /// readable when a result is waiting.
 public final class RefreshWorker: @unchecked Sendable {
-    // The source is touched only by the worker thread while a fetch runs, and by nobody otherwise.
-    private let source: any CredentialSource
+    // The provider is touched only by the worker thread while a fetch runs, and by nobody otherwise.
+    private let provider: any CredentialProvider
     private let budgetMillis: Int64
     private let clock: any Clock
     private let readEnd: Int32
@@ -18,8 +18,8 @@ public final class RefreshWorker: @unchecked Sendable {
     /// True from `start` until the result is taken.
     public private(set) var isRunning = false
 
-    public init(source: any CredentialSource, budgetMillis: Int64, clock: any Clock) throws(Errno) {
-        self.source = source
+    public init(provider: any CredentialProvider, budgetMillis: Int64, clock: any Clock) throws(Errno) {
+        self.provider = provider
         self.budgetMillis = budgetMillis
         self.clock = clock
         var fds: [Int32] = [0, 0]
@@ -62,11 +62,11 @@ public final class RefreshWorker: @unchecked Sendable {
     private func work() {
         let result: Result<Credentials, CredentialError>
         do {
-            result = .success(try source.fetch(deadline: clock.monotonicMillis() + budgetMillis))
+            result = .success(try provider.fetch(Wait(millis: budgetMillis, clock: clock)))
         } catch {
             result = .failure(error)
         }
-        source.close()
+        provider.close()
         slot.withLock { $0 = result }
         var byte: UInt8 = 1
         _ = write(writeEnd, &byte, 1)

@@ -42,6 +42,8 @@ public final class Rotator: LoopParticipant {
         self.config = config; self.current = initial; self.worker = worker; self.supervisor = supervisor
         self.endpoint = endpoint; self.environment = environment; self.clock = clock; self.log = log
         childKeysExpiry = config.serving ? nil : initial.expiration
+        // Keys that arrive expired (IMDS static stability) were warned about where they were fetched.
+        warnedChildExpired = initial.expiration <= clock.wallSeconds()
         if worker != nil { schedule(after: .fresh) }
     }
 

@@ -1,11 +1,15 @@
 import Testing
 @testable import RoleCreds
 
-private func resolve(_ env: [String], _ edit: (inout Options) -> Void = { _ in }) throws(UsageError) -> SourceConfig {
+private func resolve(_ env: [String], _ edit: (inout Options) -> Void = { _ in }) throws(UsageError) -> Settings.Source {
+    try settings(env, edit).source.value
+}
+
+private func settings(_ env: [String], _ edit: (inout Options) -> Void = { _ in }) throws(UsageError) -> Settings {
     var options = Options()
     options.command = ["cmd"]
     edit(&options)
-    return try SourceConfig.resolve(options, environment: EnvironmentLookup(env))
+    return try Settings.resolve(options, environment: EnvironmentLookup(env))
 }
 
 private func imds(_ env: [String], _ edit: (inout Options) -> Void = { _ in }) throws -> IMDSConfig {
@@ -36,7 +40,7 @@ private let modeVar = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"
 private let relativeVar = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
 private let fullVar = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 
-@Suite("SourceConfig.resolve: IMDS")
+@Suite("Settings.resolve: IMDS")
 struct IMDSSourceConfigTests {
     @Test func defaults() throws {
         #expect(try resolve([]) == .imds(IMDSConfig(endpoint: HTTPURL(host: "169.254.169.254"), allowV1: false, v1Disabled: false,
@@ -88,7 +92,9 @@ struct IMDSSourceConfigTests {
     @Test(arguments: ["true", "TRUE", "True", "tRuE"])
     func imdsDisabled(_ value: String) throws {
         expectRefused(["AWS_EC2_METADATA_DISABLED=\(value)"], "no credential source")
-        expectRefused(["AWS_EC2_METADATA_DISABLED=\(value)"], "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true") { $0.source = .imds }
+        // An explicit --source imds or --imds-endpoint is the stronger wish (spec §1).
+        _ = try imds(["AWS_EC2_METADATA_DISABLED=\(value)"]) { $0.source = .imds }
+        #expect(try imds(["AWS_EC2_METADATA_DISABLED=\(value)"]) { $0.imdsEndpoint = "http://127.0.0.1:1" }.endpoint.port == 1)
         // the container endpoint is still allowed
         _ = try container(["AWS_EC2_METADATA_DISABLED=\(value)", "\(relativeVar)=/v2/credentials/x"])
     }
@@ -135,7 +141,7 @@ struct IMDSSourceConfigTests {
     }
 }
 
-@Suite("SourceConfig.resolve: timeout and attempts")
+@Suite("Settings.resolve: timeout and attempts")
 struct TimeoutAttemptsTests {
     @Test(arguments: [
         // (environment, --timeout, --attempts, timeout, attempts)
@@ -177,7 +183,7 @@ struct TimeoutAttemptsTests {
     }
 }
 
-@Suite("SourceConfig.resolve: container")
+@Suite("Settings.resolve: container")
 struct ContainerSourceConfigTests {
     @Test func relativeURI() throws {
         #expect(try resolve(["\(relativeVar)=/v2/credentials/abc-123"]) ==

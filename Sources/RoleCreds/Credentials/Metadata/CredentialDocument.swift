@@ -2,8 +2,8 @@
 public enum CredentialDocument {
     /// Decodes `body` (at most 64 KiB, already bounded by the HTTP reader) and checks every rule of
     /// spec §2: `Code` absent or `Success`; the four fields non-empty strings; `Expiration` RFC 3339 and
-    /// after `now` (Unix seconds). Errors name fields, never values.
-    public static func decode(_ body: [UInt8], now: Int64) throws(CredentialError) -> Credentials {
+    /// after `now` (Unix seconds) unless `allowExpired` (IMDS static stability). Errors name fields, never values.
+    public static func decode(_ body: [UInt8], now: Int64, allowExpired: Bool = false) throws(CredentialError) -> Credentials {
         guard String(validating: body, as: UTF8.self) != nil else { throw CredentialError("credential document is not valid UTF-8") }
         let json: JSON
         do { json = try JSON.parse(body) } catch { throw CredentialError("credential document is not valid JSON (\(error))") }
@@ -28,7 +28,7 @@ public enum CredentialDocument {
         guard let expiration = Timestamp.parse(expirationText) else {
             throw CredentialError("credential document field Expiration is not an RFC 3339 time")
         }
-        guard expiration > now else {
+        guard expiration > now || allowExpired else {
             throw CredentialError("credentials from the metadata service expired at \(Timestamp.format(expiration))", transient: true)
         }
         guard keyId.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), keyId.count <= 128 else {

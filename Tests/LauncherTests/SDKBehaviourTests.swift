@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import RoleCreds
+
+/// Where with-role-creds behaves as the AWS SDKs do (issue 15), seen by a user against the mock.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct SDKBehaviourTests {
+    // MARK: static stability
+
+    @Test func expiredIMDSCredentialsAreUsedWithOneWarning() throws {
+        let mock = try Mock(["--fault", "expired"])
+        let key = try mock.current()["AccessKeyId"]!
+        let result = try launch(["--imds-endpoint", mock.url, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == key + "\n")
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("expired") && result.stderr.contains("5 to 10 minutes"), "\(result.stderr)")
+    }
+
+    @Test func expiredContainerCredentialsStayAnError() throws {
+        let mock = try Mock(["--fault", "expired"])
+        let result = try launch(["--", "true"], environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("expired"), "\(result.stderr)")
+    }
+
+    // MARK: the role and the extended path across refreshes (the provider against the mock)
+
+    private func provider(_ mock: Mock) -> IMDSProvider {
+        IMDSProvider(config: IMDSConfig(endpoint: try! HTTPURL.parse(mock.url)), log: Log(level: .quiet))
+    }
+
+    @Test func aReplacedInstanceProfileIsDiscoveredAgain() throws {
+        let mock = try Mock(["--role", "first-role"])
+        let imds = provider(mock)
+        defer { imds.close() }
+        _ = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        #expect(imds.roleName == "first-role")
+        try mock.control("PUT", "/mock/role", body: "second-role")
+        let second = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        #expect(imds.roleName == "second-role")
+        #expect(second.accessKeyId == (try mock.current()["AccessKeyId"]!))
+    }
+
+    @Test func aGivenRoleIsNotReplaced() throws {
+        let mock = try Mock(["--role", "first-role"])
+        let imds = IMDSProvider(config: IMDSConfig(endpoint: try HTTPURL.parse(mock.url), role: "first-role"), log: Log(level: .quiet))
+        defer { imds.close() }
+        try mock.control("PUT", "/mock/role", body: "second-role")
+        #expect(throws: CredentialError.self) { try imds.fetch(Wait(millis: 5000, clock: SystemClock())) }
+        #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/iam/security-credentials/ ") }, "roles listed for a given role")
+    }
+
+    @Test func oneFailureOfTheExtendedPathDoesNotLoseTheAccountForGood() throws {
+        let mock = try Mock(["--fault", "extended-500:1"])
+        let imds = provider(mock)
+        defer { imds.close() }
+        let first = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        #expect(first.accountId == nil)
+        let second = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        #expect(second.accountId != nil, "the extended path was given up after one 500")
+    }
+
+    @Test func aMissingExtendedPathIsNotAskedAgain() throws {
+        let mock = try Mock(["--no-extended"])
+        let imds = provider(mock)
+        defer { imds.close() }
+        _ = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        _ = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
+        #expect(mock.log().filter { $0.contains("security-credentials-extended") }.count == 1, "\(mock.log())")
+    }
+
+    // MARK: flags beat the environment
+
+    @Test func explicitIMDSBeatsMetadataDisabled() throws {
+        let mock = try Mock()
+        for flags in [["--imds-endpoint", mock.url], ["--source", "imds"]] {
+            let result = try launch(flags + ["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+                "AWS_EC2_METADATA_DISABLED": "true", "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
+            ])
+            #expect(result.status == 0, "\(flags): \(result.stderr)")
+            #expect(result.stdout.hasPrefix("ASIAMOCK"), "\(flags)")
+        }
+    }
+
+    // MARK: --check
+
+    @Test func checkJSONHasEveryFieldAndNoSecret() throws {
+        let mock = try Mock()
+        let current = try mock.current()
+        let result = try launch(["--check", "--json", "--imds-endpoint", mock.url])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["source"] as? String == "imds")
+        #expect(object["role"] as? String == "mock-role")
+        #expect(object["accountId"] as? String == current["AccountId"] ?? "123456789012")
+        #expect(object["accessKeyId"] as? String == Credentials.mask(current["AccessKeyId"]!))
+        #expect(object["expiration"] as? String == current["Expiration"])
+        #expect(object["imdsV1"] as? String == "disabled")
+        #expect((object["chain"] as? [[String: String]])?.first?["name"] == "imds")
+        for key in ["roleArn", "region"] { #expect(object.keys.contains(key), "\(key) missing") }
+        #expect(!result.stdout.contains(current["SecretAccessKey"]!) && !result.stdout.contains(current["Token"]!))
+        #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/ ") && $0.contains("token=yes") }, "posture asked with a token")
+    }
+
+    @Test func checkWarnsWhenIMDSv1StillAnswers() throws {
+        let mock = try Mock(["--mode", "both"])
+        let text = try launch(["--check", "--imds-endpoint", mock.url])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("imdsv1: enabled") && text.stdout.contains("--http-tokens required"), "\(text.stdout)")
+        let json = try launch(["--check", "--json", "--imds-endpoint", mock.url])
+        #expect(json.stdout.contains("\"imdsV1\":\"enabled\""), "\(json.stdout)")
+    }
+
+    @Test func theTokenlessPostureRequestIsMadeByCheckOnly() throws {
+        let mock = try Mock(["--mode", "both"])
+        _ = try launch(["--imds-endpoint", mock.url, "--", "true"])
+        #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/ ") }, "\(mock.log())")
+    }
+
+    // MARK: an endpoint that is something else
+
+    @Test(arguments: [
+        ("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", "does not look like the instance metadata service"),
+        ("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n", "does not look like the instance metadata service"),
+    ])
+    func aForeignServerIsNotToldToRaiseItsHopLimit(banner: String, message: String) throws {
+        let server = try BannerServer(banner)
+        let result = try launch(["--imds-endpoint", "http://127.0.0.1:\(server.port)", "--", "true"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("hop limit"), "\(result.stderr)")
+        #expect(result.stderrLines.count == 1)
+    }
+
+    @Test func aSilentEndpointStillGetsTheHopLimitAdvice() throws {
+        let mock = try Mock(["--fault", "token-stall"])
+        let result = try launch(["--timeout", "300ms", "--imds-endpoint", mock.url, "--", "true"])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("hop limit"), "\(result.stderr)")
+    }
+}
+
+/// A loopback server that sends `banner` to whoever connects, reads what comes and never closes
+/// first: an SSH daemon or another web server on the port IMDS was expected on.
+final class BannerServer: @unchecked Sendable {
+    let listener: Socket
+    let port: UInt16
+    private var thread: Thread?
+
+    init(_ banner: String) throws {
+        listener = try Socket.listen(host: "127.0.0.1", port: 0)
+        port = listener.localPort()
+        let fd = listener.fd
+        let bytes = Array(banner.utf8)
+        let thread = Thread {
+            var held: [Int32] = []
+            while true {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 30_000) > 0 else { break }
+                let client = accept(fd, nil, nil)
+                if client < 0 { break }
+                _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                held.append(client)
+            }
+            for c in held { close(c) }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    deinit { listener.close() }
+}
