@@ -26,6 +26,9 @@ public enum SourceConfig: Equatable, Sendable {
             return .container(try ContainerConfig.resolve(env, timeoutMillis: timeout, attempts: attempts))
         case .auto where containerSet:
             return .container(try ContainerConfig.resolve(env, timeoutMillis: timeout, attempts: attempts))
+        case .webIdentity:
+            // Parsed by Options; the web identity source is wired by the STS work (spec §7).
+            throw UsageError("--source web-identity is not supported by this build yet")
         case .imds, .auto:
             if imdsDisabled {
                 throw UsageError(options.source == .imds
