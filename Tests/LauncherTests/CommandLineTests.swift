@@ -33,14 +33,17 @@ struct CommandLineTests {
 
     /// A hostile argument echoed in the error cannot move the cursor, start a terminal sequence or
     /// reverse the line: C1 controls and bidi overrides arrive escaped.
-    @Test(arguments: ["arn\u{9B}2J", "arn\u{85}with-role-creds: ok", "arn:\u{202E}txt.exe", "arn\u{2028}x", "arn\u{1B}[31m"])
-    func echoedArgumentIsEscaped(_ value: String) throws {
+    @Test(arguments: [
+        ("arn\u{9B}2J", "\u{9B}"), ("arn\u{85}with-role-creds: ok", "\u{85}"), ("arn:\u{202E}txt.exe", "\u{202E}"),
+        ("arn:\u{2067}x\u{2069}", "\u{2067}"), ("arn\u{2028}x", "\u{2028}"), ("arn\u{200F}x", "\u{200F}"), ("arn\u{1B}[31m", "\u{1B}"),
+    ] as [(String, Unicode.Scalar)])
+    func echoedArgumentIsEscaped(_ value: String, _ bad: Unicode.Scalar) throws {
         let result = try launch(["--role-arn", value, "--", "true"])
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
-        let printed = result.stderr.dropLast()
         #expect(result.stderr.hasSuffix("\n"))
-        #expect(!printed.unicodeScalars.contains { $0.isNonPrinting }, "\(result.stderr.debugDescription)")
+        #expect(!result.stderr.unicodeScalars.contains(bad), "\(result.stderr.debugDescription)")
+        #expect(result.stderr.contains("is not a role ARN"))
     }
 
     @Test func helpFitsEightyColumns() throws {

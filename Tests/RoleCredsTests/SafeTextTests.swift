@@ -35,9 +35,11 @@ struct SafeTextTests {
         let scalar = try #require(Unicode.Scalar(value))
         let text = "before" + String(Character(scalar)) + "after"
         let quoted = text.quotable(registry: SecretRegistry())
+        #expect(!quoted.unicodeScalars.contains(scalar), "\(quoted.debugDescription)")
         #expect(!quoted.unicodeScalars.contains { $0.isNonPrinting }, "\(quoted.debugDescription)")
         #expect(quoted.hasPrefix("before") && quoted.hasSuffix("after"))
         let line = Log.line(text, registry: SecretRegistry())
+        #expect(!line.dropLast().unicodeScalars.contains(scalar), "\(line.debugDescription)")
         #expect(!line.dropLast().unicodeScalars.contains { $0.isNonPrinting }, "\(line.debugDescription)")
         #expect(line.hasSuffix("after\n"))
     }
