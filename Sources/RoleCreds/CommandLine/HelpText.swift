@@ -34,6 +34,7 @@ public enum HelpText {
       --imds-endpoint URL        (or AWS_EC2_METADATA_SERVICE_ENDPOINT,
                                  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE)
       --allow-imdsv1             permit the unauthenticated IMDSv1 fallback
+                                 (AWS_EC2_METADATA_V1_DISABLED=true refuses it)
       --timeout DURATION         per request, connect + read (default 1s;
                                  or AWS_METADATA_SERVICE_TIMEOUT in seconds)
       --attempts N               attempts per request (default 3;
