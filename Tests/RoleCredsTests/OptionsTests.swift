@@ -92,6 +92,28 @@ struct OptionsTests {
         ParseCase(["cmd", "--help"], options(["cmd", "--help"])),
         ParseCase(["--", "--bogus"], options(["--bogus"])),
         ParseCase(["sh", "-c", "exit 3"], options(["sh", "-c", "exit 3"])),
+        // --source web-identity and the STS options (spec §1, §7)
+        ParseCase(["--source", "web-identity", "cmd"], options { $0.source = .webIdentity }),
+        ParseCase(["--profile", "dev", "cmd"], options { $0.profile = "dev" }),
+        ParseCase(["--profile=my profile", "cmd"], options { $0.profile = "my profile" }),
+        ParseCase(["--role-arn", "arn:aws:iam::123456789012:role/ci", "cmd"], options { $0.roleArn = "arn:aws:iam::123456789012:role/ci" }),
+        ParseCase(["--role-arn=arn:aws-us-gov:iam::123456789012:role/team/ci/deploy", "cmd"],
+                  options { $0.roleArn = "arn:aws-us-gov:iam::123456789012:role/team/ci/deploy" }),
+        ParseCase(["--web-identity-token-file", "/var/run/secrets/token", "cmd"], options { $0.webIdentityTokenFile = "/var/run/secrets/token" }),
+        ParseCase(["--assume-role", "arn:aws-cn:iam::000000000000:role/a+b=c,d.e@f_g-h", "cmd"],
+                  options { $0.assumeRoleArn = "arn:aws-cn:iam::000000000000:role/a+b=c,d.e@f_g-h" }),
+        ParseCase(["--role-session-name", "ci-job_42@example.com", "cmd"], options { $0.roleSessionName = "ci-job_42@example.com" }),
+        ParseCase(["--role-session-name=ab", "cmd"], options { $0.roleSessionName = "ab" }),
+        ParseCase(["--role-session-name", String(repeating: "s", count: 64), "cmd"], options { $0.roleSessionName = String(repeating: "s", count: 64) }),
+        ParseCase(["--external-id", "urn:partner:a/b=c", "cmd"], options { $0.externalId = "urn:partner:a/b=c" }),
+        ParseCase(["--external-id", String(repeating: "e", count: 1224), "cmd"], options { $0.externalId = String(repeating: "e", count: 1224) }),
+        ParseCase(["--duration", "15m", "cmd"], options { $0.durationSeconds = 900 }),
+        ParseCase(["--duration=12h", "cmd"], options { $0.durationSeconds = 43_200 }),
+        ParseCase(["--duration", "3600", "cmd"], options { $0.durationSeconds = 3600 }),
+        ParseCase(["--duration", "1h30m", "cmd"], options { $0.durationSeconds = 5400 }),
+        ParseCase(["--session-policy", "read-only.json", "cmd"], options { $0.sessionPolicyFile = "read-only.json" }),
+        ParseCase(["--check", "--json"], options([]) { $0.check = true; $0.json = true }),
+        ParseCase(["--json", "--check"], options([]) { $0.check = true; $0.json = true }),
         // everything at once
         ParseCase(["--source", "imds", "--role", "r", "--imds-endpoint", "http://127.0.0.1:1338", "--allow-imdsv1",
                    "--timeout", "3s", "--attempts", "5", "--no-region", "--on-rotate", "restart", "--refresh-before", "5m",
@@ -126,6 +148,9 @@ struct OptionsTests {
         #expect(o.stopSignal == SIGTERM)
         #expect(o.stopTimeoutMillis == 10_000)
         #expect(o.logLevel == .normal)
+        #expect(o.profile == nil && o.roleArn == nil && o.webIdentityTokenFile == nil && o.assumeRoleArn == nil)
+        #expect(o.roleSessionName == nil && o.externalId == nil && o.durationSeconds == nil && o.sessionPolicyFile == nil)
+        #expect(!o.json)
     }
 
     static let usageErrors: [UsageCase] = [
@@ -145,13 +170,16 @@ struct OptionsTests {
         UsageCase(["--on-rotate=signal:HUP", "--exec", "cmd"], "--exec cannot be combined with --on-rotate"),
         UsageCase(["--exec", "--on-rotate", "signal", "cmd"], "--exec cannot be combined with --on-rotate"),
         // unknown options
-        UsageCase(["--bogus", "cmd"], "unknown option '--bogus'"),
-        UsageCase(["-x", "cmd"], "unknown option '-x'"),
-        UsageCase(["--bogus=1", "cmd"], "unknown option '--bogus=1'"),
-        UsageCase(["--Role", "x", "cmd"], "unknown option '--Role'"),
-        UsageCase(["-vq", "cmd"], "unknown option '-vq'"),
-        UsageCase(["-v=1", "cmd"], "unknown option '-v=1'"),
-        UsageCase(["---", "cmd"], "unknown option '---'"),
+        UsageCase(["--bogus", "cmd"], "unknown option --bogus; see --help"),
+        UsageCase(["-x", "cmd"], "unknown option -x; see --help"),
+        UsageCase(["--bogus=1", "cmd"], "unknown option --bogus; see --help"),
+        UsageCase(["--Role", "x", "cmd"], "unknown option --Role (did you mean --role?); see --help"),
+        UsageCase(["-vq", "cmd"], "unknown option -vq; see --help"),
+        UsageCase(["-v=1", "cmd"], "unknown option -v=1; see --help"),
+        UsageCase(["---", "cmd"], "unknown option ---; see --help"),
+        UsageCase(["--imds-endpiont", "http://x", "cmd"], "unknown option --imds-endpiont (did you mean --imds-endpoint?); see --help"),
+        // what follows `=` is never echoed: it may be a value the user would rather not see in a log
+        UsageCase(["--externalid=S3cr3tValue", "cmd"], "unknown option --externalid (did you mean --external-id?); see --help"),
         // missing values
         UsageCase(["--source"], "--source needs a value"),
         UsageCase(["--role"], "--role needs a value"),
@@ -171,9 +199,10 @@ struct OptionsTests {
         UsageCase(["--allow-imdsv1=true", "cmd"], "--allow-imdsv1 takes no value"),
         UsageCase(["--no-region=1", "cmd"], "--no-region takes no value"),
         // bad values
-        UsageCase(["--source", "ec2", "cmd"], "--source must be auto, imds or container, not 'ec2'"),
-        UsageCase(["--source=", "cmd"], "--source must be auto, imds or container"),
-        UsageCase(["--source", "IMDS", "cmd"], "--source must be auto, imds or container"),
+        UsageCase(["--source", "ec2", "cmd"], "--source must be auto, web-identity, container or imds, not 'ec2'"),
+        UsageCase(["--source=", "cmd"], "--source must be auto, web-identity, container or imds"),
+        UsageCase(["--source", "IMDS", "cmd"], "--source must be auto, web-identity, container or imds"),
+        UsageCase(["--source", "web_identity", "cmd"], "--source must be auto, web-identity, container or imds"),
         UsageCase(["--role", "bad/role", "cmd"], "--role: 'bad/role' is not a valid role name"),
         UsageCase(["--role=", "cmd"], "is not a valid role name"),
         UsageCase(["--role", String(repeating: "r", count: 65), "cmd"], "is not a valid role name"),
@@ -190,23 +219,64 @@ struct OptionsTests {
         UsageCase(["--on-rotate", "sometimes", "cmd"], "--on-rotate must be none, restart or signal[:SIG], not 'sometimes'"),
         UsageCase(["--on-rotate", "signal:BOGUS", "cmd"], "--on-rotate: 'BOGUS' is not a signal that can be sent"),
         UsageCase(["--on-rotate", "signal:", "cmd"], "--on-rotate: '' is not a signal that can be sent"),
-        UsageCase(["--on-rotate", "signal:KILL", "cmd"], "--on-rotate: 'KILL' is not a signal that can be sent"),
-        UsageCase(["--on-rotate", "signal:STOP", "cmd"], "is not a signal that can be sent"),
+        UsageCase(["--on-rotate", "signal:KILL", "cmd"], "--on-rotate: SIGKILL is not allowed as a rotation signal"),
+        UsageCase(["--on-rotate", "signal:SIGKILL", "cmd"], "--on-rotate: SIGKILL is not allowed as a rotation signal"),
+        UsageCase(["--on-rotate", "signal:9", "cmd"], "--on-rotate: SIGKILL is not allowed as a rotation signal"),
+        UsageCase(["--on-rotate", "signal:STOP", "cmd"], "--on-rotate: SIGSTOP is not allowed as a rotation signal"),
+        UsageCase(["--on-rotate", "signal:19", "cmd"], "--on-rotate: SIGSTOP is not allowed as a rotation signal"),
         UsageCase(["--refresh-before", "15x", "cmd"], "--refresh-before: '15x' is not a duration"),
         UsageCase(["--stop-timeout", "10 s", "cmd"], "--stop-timeout: '10 s' is not a duration"),
         // bad signals, and SIGKILL/SIGSTOP refused for --stop-signal in every spelling
-        UsageCase(["--stop-signal", "KILL", "cmd"], "--stop-signal: 'KILL' is not a signal that can be sent"),
-        UsageCase(["--stop-signal", "SIGKILL", "cmd"], "--stop-signal: 'SIGKILL' is not a signal that can be sent"),
-        UsageCase(["--stop-signal", "sigkill", "cmd"], "--stop-signal: 'sigkill' is not a signal that can be sent"),
-        UsageCase(["--stop-signal=9", "cmd"], "--stop-signal: '9' is not a signal that can be sent"),
-        UsageCase(["--stop-signal", "STOP", "cmd"], "--stop-signal: 'STOP' is not a signal that can be sent"),
-        UsageCase(["--stop-signal", "19", "cmd"], "--stop-signal: '19' is not a signal that can be sent"),
+        UsageCase(["--stop-signal", "KILL", "cmd"], "--stop-signal: SIGKILL is not allowed as the stop signal"),
+        UsageCase(["--stop-signal", "SIGKILL", "cmd"], "--stop-signal: SIGKILL is not allowed as the stop signal"),
+        UsageCase(["--stop-signal", "sigkill", "cmd"], "--stop-signal: SIGKILL is not allowed as the stop signal"),
+        UsageCase(["--stop-signal=9", "cmd"], "--stop-signal: SIGKILL is not allowed as the stop signal"),
+        UsageCase(["--stop-signal", "STOP", "cmd"], "--stop-signal: SIGSTOP is not allowed as the stop signal"),
+        UsageCase(["--stop-signal", "19", "cmd"], "--stop-signal: SIGSTOP is not allowed as the stop signal"),
         UsageCase(["--stop-signal", "0", "cmd"], "--stop-signal: '0' is not a signal that can be sent"),
         UsageCase(["--stop-signal", "65", "cmd"], "--stop-signal: '65' is not a signal that can be sent"),
         UsageCase(["--stop-signal", "FOO", "cmd"], "--stop-signal: 'FOO' is not a signal that can be sent"),
         UsageCase(["--stop-signal", "", "cmd"], "--stop-signal: '' is not a signal that can be sent"),
         // an error before a later --help still wins, since parsing is left to right
-        UsageCase(["--bogus", "--help"], "unknown option '--bogus'"),
+        UsageCase(["--bogus", "--help"], "unknown option --bogus"),
+        // --json
+        UsageCase(["--json", "cmd"], "--json only goes with --check"),
+        UsageCase(["--json=1", "--check"], "--json takes no value"),
+        // new values needed
+        UsageCase(["--profile"], "--profile needs a value"),
+        UsageCase(["--role-arn"], "--role-arn needs a value"),
+        UsageCase(["--web-identity-token-file"], "--web-identity-token-file needs a value"),
+        UsageCase(["--assume-role"], "--assume-role needs a value"),
+        UsageCase(["--role-session-name"], "--role-session-name needs a value"),
+        UsageCase(["--external-id"], "--external-id needs a value"),
+        UsageCase(["--duration"], "--duration needs a value"),
+        UsageCase(["--session-policy"], "--session-policy needs a value"),
+        // --profile
+        UsageCase(["--profile=", "cmd"], "--profile: '' is not a profile name"),
+        UsageCase(["--profile", "a\u{202E}b", "cmd"], "is not a profile name"),
+        UsageCase(["--profile", String(repeating: "p", count: 257), "cmd"], "is not a profile name"),
+        // role ARNs, both options
+        UsageCase(["--role-arn", "web-server", "cmd"], "--role-arn: 'web-server' is not a role ARN (arn:aws:iam::123456789012:role/NAME)"),
+        UsageCase(["--assume-role", "arn:aws:iam::123456789012:user/bob", "cmd"], "--assume-role: 'arn:aws:iam::123456789012:user/bob' is not a role ARN"),
+        UsageCase(["--assume-role=", "cmd"], "--assume-role: '' is not a role ARN"),
+        // paths
+        UsageCase(["--web-identity-token-file=", "cmd"], "--web-identity-token-file needs a file path, not an empty value"),
+        UsageCase(["--session-policy", "", "cmd"], "--session-policy needs a file path, not an empty value"),
+        // session name, external id
+        UsageCase(["--role-session-name", "a", "cmd"], "--role-session-name: 'a' is not a session name (2 to 64 letters, digits and _+=,.@-)"),
+        UsageCase(["--role-session-name", "has space", "cmd"], "is not a session name"),
+        UsageCase(["--role-session-name", "a:b", "cmd"], "is not a session name"),
+        UsageCase(["--role-session-name", String(repeating: "s", count: 65), "cmd"], "is not a session name"),
+        UsageCase(["--external-id", "x", "cmd"], "--external-id must be 2 to 1224 letters, digits and _+=,.@:/-"),
+        UsageCase(["--external-id", "a b", "cmd"], "--external-id must be 2 to 1224"),
+        UsageCase(["--external-id", String(repeating: "e", count: 1225), "cmd"], "--external-id must be 2 to 1224"),
+        UsageCase(["--external-id", "caf\u{E9}", "cmd"], "--external-id must be 2 to 1224"),
+        // --duration: the STS range, whole seconds
+        UsageCase(["--duration", "14m59s", "cmd"], "--duration must be whole seconds from 15m to 12h (STS DurationSeconds), not 14m59s"),
+        UsageCase(["--duration", "12h1s", "cmd"], "--duration must be whole seconds from 15m to 12h"),
+        UsageCase(["--duration", "0", "cmd"], "--duration must be whole seconds from 15m to 12h"),
+        UsageCase(["--duration", "900.5", "cmd"], "--duration must be whole seconds from 15m to 12h"),
+        UsageCase(["--duration", "forever", "cmd"], "--duration: 'forever' is not a duration"),
     ]
 
     @Test(arguments: usageErrors)
@@ -325,5 +395,191 @@ struct SignalNameTests {
             #expect(SignalName.parse(String(number)) == number)
         }
         #expect(Set(SignalName.table.map(\.1)).count == SignalName.table.count, "a signal number is listed twice")
+    }
+}
+
+@Suite("Options: nearest option, STS formats")
+struct OptionsSuggestionTests {
+    /// Mistyped names and the option each error names; nil when nothing is near enough to be the one meant.
+    @Test(arguments: [
+        ("--imds-endpiont", "--imds-endpoint"),    // swapped letters: one edit
+        ("--imds-endpont", "--imds-endpoint"),
+        ("--imds-enpdoint", "--imds-endpoint"),
+        ("--Role", "--role"),                      // case only
+        ("--rol", "--role"),
+        ("--roles", "--role"),
+        ("--verbos", "--verbose"),
+        ("-verbose", "--verbose"),                 // one dash too few
+        ("---verbose", "--verbose"),
+        ("--stop-singal", "--stop-signal"),
+        ("--stop-timout", "--stop-timeout"),
+        ("--refresh-befor", "--refresh-before"),
+        ("--on-rotation", "--on-rotate"),
+        ("--allow-imdsv2", "--allow-imdsv1"),
+        ("--no-regions", "--no-region"),
+        ("--sorce", "--source"),
+        ("--jsn", "--json"),
+        ("--chek", "--check"),
+        ("--serv", "--serve"),
+        ("--role-session", "--role-session-name"), // a unique start
+        ("--web-identity", "--web-identity-token-file"),
+        ("--assume-role-arn", "--assume-role"),    // a real option, extended
+        ("--external_id", "--external-id"),
+        ("--session-polcy", "--session-policy"),
+        ("--durations", "--duration"),
+        ("--profiel", "--profile"),
+        ("-V", "-v"),
+        ("--bogus", nil),
+        ("-x", nil),
+        ("-vq", nil),
+        ("---", nil),
+        ("--", nil),
+        ("--zzzzzzzzzzzzz", nil),
+        ("--xyz", nil),
+        ("--ro", nil),                             // too short to guess among --role, --role-arn, …
+        ("--time", "--timeout"),                   // a unique start
+        ("--stop", nil),                           // starts two: --stop-signal, --stop-timeout
+        ("--xtimeoutxyz", nil),                    // four edits: too far even for eleven letters
+    ] as [(String, String?)])
+    func nearest(_ typed: String, _ expected: String?) {
+        #expect(Options.nearestOption(to: typed) == expected)
+    }
+
+    /// Optimal string alignment: a swap is one edit, and no substring is edited twice.
+    @Test(arguments: [
+        ("", "", 0), ("a", "", 1), ("", "abc", 3), ("abc", "abc", 0), ("abc", "abd", 1), ("abc", "acb", 1),
+        ("ca", "abc", 3), ("kitten", "sitting", 3), ("endpoint", "endpiont", 1), ("ab", "ba", 1), ("abcd", "badc", 2),
+    ] as [(String, String, Int)])
+    func editDistance(_ a: String, _ b: String, _ d: Int) {
+        #expect(Options.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)) == d)
+        #expect(Options.editDistance(Array(b.unicodeScalars), Array(a.unicodeScalars)) == d)
+    }
+
+    /// Each real option is known to the parser and suggests itself.
+    @Test(arguments: Options.names)
+    func realOptionsAreKnown(_ name: String) {
+        #expect(Options.nearestOption(to: name) == name)
+        do {
+            _ = try Options.parse([name, "x"])
+        } catch {
+            #expect(!error.description.contains("unknown option"), "\(error.description)")
+        }
+    }
+
+    @Test(arguments: [
+        ("arn:aws:iam::123456789012:role/ci", true),
+        ("arn:aws:iam::123456789012:role/path/to/ci", true),
+        ("arn:aws-cn:iam::123456789012:role/ci", true),
+        ("arn:aws-us-gov:iam::123456789012:role/ci", true),
+        ("arn:aws-iso-b:iam::123456789012:role/ci", true),
+        ("arn:aws:iam::123456789012:role/" + String(repeating: "r", count: 64), true),
+        ("arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h", true),
+        ("arn:aws:iam::123456789012:role/" + String(repeating: "p", count: 511) + "/r", true),
+        ("arn:aws:iam::123456789012:role/" + String(repeating: "p", count: 512) + "/r", false),
+        ("arn:aws:iam::123456789012:role/" + String(repeating: "r", count: 65), false),
+        ("arn:aws:iam::123456789012:role/", false),
+        ("arn:aws:iam::123456789012:role/path/", false),
+        ("arn:aws:iam::123456789012:role", false),
+        ("arn:aws:iam::123456789012:user/bob", false),
+        ("arn:aws:iam::12345678901:role/ci", false),
+        ("arn:aws:iam::1234567890123:role/ci", false),
+        ("arn:aws:iam::12345678901x:role/ci", false),
+        ("arn:aws:iam:us-east-1:123456789012:role/ci", false),
+        ("arn:aws:sts::123456789012:role/ci", false),
+        ("arn:aws:sts::123456789012:assumed-role/ci/session", false),
+        ("arn::iam::123456789012:role/ci", false),
+        ("arn:gcp:iam::123456789012:role/ci", false),
+        ("arn:aws-:iam::123456789012:role/ci", false),
+        ("arn:AWS:iam::123456789012:role/ci", false),
+        ("ARN:aws:iam::123456789012:role/ci", false),
+        ("arn:aws:iam::123456789012:role/c i", false),
+        ("arn:aws:iam::123456789012:role/ci\n", false),
+        ("arn:aws:iam::123456789012:role/r\u{F4}le", false),
+        ("arn:aws:iam::123456789012:role/ci\u{202E}", false),
+        ("ci", false),
+        ("", false),
+    ] as [(String, Bool)])
+    func roleArns(_ arn: String, _ valid: Bool) {
+        #expect(Options.isValidRoleArn(arn) == valid)
+    }
+
+    @Test(arguments: [
+        ("ab", true), ("ci-job_42", true), ("a+b=c,d.e@f_g-h", true), (String(repeating: "s", count: 64), true),
+        ("a", false), ("", false), (String(repeating: "s", count: 65), false), ("a b", false), ("a:b", false),
+        ("a/b", false), ("caf\u{E9}", false), ("ab\n", false),
+    ] as [(String, Bool)])
+    func sessionNames(_ name: String, _ valid: Bool) {
+        #expect(Options.isValidSessionName(name) == valid)
+    }
+
+    @Test(arguments: [
+        ("ab", true), ("urn:partner:a/b=c", true), ("a+b=c,d.e@f_g-h:/", true), (String(repeating: "e", count: 1224), true),
+        ("a", false), ("", false), (String(repeating: "e", count: 1225), false), ("a b", false), ("a;b", false),
+        ("caf\u{E9}", false), ("ab\u{0}", false),
+    ] as [(String, Bool)])
+    func externalIds(_ id: String, _ valid: Bool) {
+        #expect(Options.isValidExternalId(id) == valid)
+    }
+}
+
+@Suite("--help")
+struct HelpTextTests {
+    static var lines: [Substring] { HelpText.usage.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    @Test func fitsEightyColumns() {
+        for line in Self.lines {
+            #expect(line.unicodeScalars.count <= 80, "\(line.unicodeScalars.count) columns: \(line)")
+            #expect(!line.hasSuffix(" "), "trailing space: \(line)")
+        }
+    }
+
+    /// The option part of an option line (before the first run of two spaces, or all of it), and the
+    /// column its description starts at (nil for a long option whose description is on the next line).
+    static func split(_ line: Substring) -> (option: String, description: Int?) {
+        let scalars = Array(line.unicodeScalars)
+        var i = 2
+        while i + 1 < scalars.count, !(scalars[i] == " " && scalars[i + 1] == " ") { i += 1 }
+        let option = String(String.UnicodeScalarView(scalars[..<min(i, scalars.count)]))
+        guard i + 1 < scalars.count else { return (option, nil) }
+        var start = i
+        while start < scalars.count, scalars[start] == " " { start += 1 }
+        return (option, start)
+    }
+
+    /// Each option line shows its description at the one column, or stands alone (a long option) and its
+    /// description follows on the next line; continuation lines start at the same column.
+    @Test func optionColumnIsAligned() {
+        let column = HelpText.descriptionColumn
+        let indent = String(repeating: " ", count: column)
+        var inOptions = false, expectContinuation = false, optionLines = 0
+        for line in Self.lines {
+            if line.hasPrefix("  -") {
+                optionLines += 1
+                inOptions = true
+                let (option, start) = Self.split(line)
+                if let start {
+                    #expect(start == column, "description at column \(start + 1), not \(column + 1): \(line)")
+                } else {
+                    #expect(option.unicodeScalars.count >= column - 2, "a short option without a description: \(line)")
+                }
+                expectContinuation = start == nil
+            } else if inOptions && line.hasPrefix("   ") {
+                #expect(line.hasPrefix(indent) && !line.hasPrefix(indent + " "), "continuation not at column \(column + 1): \(line)")
+                expectContinuation = false
+            } else {
+                #expect(!expectContinuation, "no description after: \(line)")
+                inOptions = false
+            }
+        }
+        #expect(optionLines >= 25)
+    }
+
+    /// `--help` and the parser tell the same story: every option parsed is listed, every listed option parses.
+    @Test func listsEveryOption() {
+        let listed = Self.lines.filter { $0.hasPrefix("  -") }.flatMap { line in
+            Self.split(line).option.split(separator: " ").map { $0.hasSuffix(",") ? String($0.dropLast()) : String($0) }
+                .filter { $0.hasPrefix("-") }
+        }
+        #expect(listed == Options.names)
     }
 }

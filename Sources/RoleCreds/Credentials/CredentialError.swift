@@ -13,26 +13,30 @@ public struct CredentialError: Error, Equatable, CustomStringConvertible {
 }
 
 extension String {
-    /// Text from a server made safe to quote in one line: printable, at most `limit` characters, and each
-    /// of `secrets` that it contains shown as `<redacted>`.
-    func quotable(limit: Int = 160, hiding secrets: [String] = []) -> String {
-        func printable(_ scalar: Unicode.Scalar) -> Unicode.Scalar { scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar }
-        guard !secrets.isEmpty else {
-            var out = ""
-            for scalar in unicodeScalars.prefix(limit) { out.unicodeScalars.append(printable(scalar)) }
-            return unicodeScalars.count > limit ? out + "…" : out
-        }
-        // Compared as they would print, so a control character does not hide a secret from the search.
-        let text = unicodeScalars.map(printable)
-        let hidden = secrets.filter { !$0.isEmpty }.map { $0.unicodeScalars.map(printable) }
+    /// Text from a server or a user made safe to quote in one line: at most `limit` characters; C0
+    /// controls and DEL shown as a space (a server's tab or line break reads as one); every other scalar
+    /// that does not print (C1 controls, bidi overrides and isolates, U+2028/U+2029, zero-width and other
+    /// format characters) shown escaped (`\u{202E}`), so it can neither break the line nor reorder it; and
+    /// each of `secrets`, and every secret the launcher holds or has held (`SecretRegistry`), shown as
+    /// `<redacted>`.
+    func quotable(limit: Int = 160, hiding secrets: [String] = [], registry: SecretRegistry = .shared) -> String {
+        let text = Array(unicodeScalars)
+        let hidden = secrets.filter { !$0.isEmpty }.map { Array($0.unicodeScalars) } + registry.secrets
         var out = ""
         var i = 0, shown = 0
         while i < text.count, shown < limit {
-            if let secret = hidden.first(where: { text[i...].starts(with: $0) }) {
+            if let n = Redaction.match(text, at: i, hidden) {
                 out += "<redacted>"
-                i += secret.count
+                i += n
             } else {
-                out.unicodeScalars.append(text[i])
+                let scalar = text[i]
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += " "
+                } else if scalar.isNonPrinting {
+                    out += SafeText.escape(scalar)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
                 i += 1
             }
             shown += 1

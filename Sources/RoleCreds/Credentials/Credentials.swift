@@ -1,7 +1,11 @@
 /// A secret string that never prints: `description`, interpolation, `dump` and `debugDescription` mask it.
 public struct Secret: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
-    public init(_ value: String) { self.value = value }
+    /// Also registers `value` with `SecretRegistry.shared`, so no later message can quote it.
+    public init(_ value: String) {
+        self.value = value
+        SecretRegistry.shared.remember(value)
+    }
     /// The secret itself, for the child's environment and the credential endpoint only.
     public func reveal() -> String { value }
     public var isEmpty: Bool { value.isEmpty }

@@ -62,6 +62,8 @@ public struct Settings: Equatable, Sendable {
             source = try container(.flag("--source"))
         case .imds:
             source = try imds(.flag("--source"))
+        case .webIdentity:
+            throw UsageError("--source web-identity is not supported by this build yet")
         case .auto:
             if let containerVariable {
                 source = try container(.environment(containerVariable))

@@ -40,7 +40,7 @@ public enum CredentialDocument {
         var account = optionalString(json, "AccountId")
         if let a = account, !(a.allSatisfy { $0.isASCII && $0.isNumber }) || a.count != 12 { account = nil }
         var roleArn = optionalString(json, "RoleArn")
-        if let r = roleArn, !r.hasPrefix("arn:") || r.count > 2048 || r.unicodeScalars.contains(where: { $0.value < 0x20 }) { roleArn = nil }
+        if let r = roleArn, !r.hasPrefix("arn:") || r.count > 2048 || r.unicodeScalars.contains(where: \.isNonPrinting) { roleArn = nil }
         // `--check` prints the ARN: one that carries the secret or the token (an endpoint echoing them)
         // is dropped like a malformed one. Bytes, not characters: a combining mark must not hide them.
         if let r = roleArn, r.utf8.contains(secret.utf8) || r.utf8.contains(token.utf8) { roleArn = nil }

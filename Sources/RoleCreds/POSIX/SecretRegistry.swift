@@ -1,0 +1,94 @@
+import Synchronization
+
+/// Every secret the launcher holds or has held (secret keys, session tokens, metadata and authorization
+/// tokens, web identity tokens), so that no message can quote one, whoever wrote the message: an endpoint
+/// whose `Message` or 429 body echoes the token held now, or one from an earlier rotation (issue 16 #6).
+///
+/// `Secret.init` registers its value, so every secret that enters the program through `Secret` is known
+/// here; `remember` is for a secret held in a plain `String` or bytes before it becomes a `Secret`.
+/// `String.quotable` and `Log` redact every registered secret as `<redacted>`. Thread-safe: the refresh
+/// thread registers while the event loop logs. Memory is bounded: the newest `capacity` secrets are kept.
+public final class SecretRegistry: Sendable {
+    /// The registry `Secret`, `quotable` and `Log` use.
+    public static let shared = SecretRegistry()
+
+    /// How many secrets are kept: the current ones and several rotations back.
+    public let capacity: Int
+    /// Shorter values are not registered: a real secret is 16 characters or more, and a short one would
+    /// hide ordinary words in every message.
+    public static let minimumLength = 8
+
+    private let recent: Mutex<[[Unicode.Scalar]]>
+
+    public init(capacity: Int = 32) {
+        self.capacity = capacity
+        self.recent = Mutex([])
+    }
+
+    /// Registers `secret` as the newest; the oldest is forgotten when more than `capacity` are held.
+    public func remember(_ secret: String) {
+        let scalars = Array(secret.unicodeScalars)
+        guard scalars.count >= Self.minimumLength else { return }
+        recent.withLock { list in
+            if let i = list.firstIndex(of: scalars) {
+                if i == list.count - 1 { return }
+                list.remove(at: i)
+            }
+            list.append(scalars)
+            if list.count > capacity { list.removeFirst(list.count - capacity) }
+        }
+    }
+
+    /// The registered secrets, newest last.
+    public var secrets: [[Unicode.Scalar]] { recent.withLock { $0 } }
+
+    /// Whether `secret` is registered.
+    public func contains(_ secret: String) -> Bool {
+        let scalars = Array(secret.unicodeScalars)
+        return recent.withLock { $0.contains(scalars) }
+    }
+
+    /// `text` with every registered secret replaced by `<redacted>`.
+    public func redact(_ text: String) -> String {
+        let held = secrets
+        guard !held.isEmpty else { return text }
+        return Redaction.redact(text, hiding: held)
+    }
+}
+
+/// Finding secrets in text, the same way for `quotable` and `Log`.
+enum Redaction {
+    /// The form in which text and secrets are compared: what does not print counts as a space, so a
+    /// control character written into a quoted secret does not hide it from the search.
+    static func canonical(_ scalar: Unicode.Scalar) -> Unicode.Scalar { scalar.isNonPrinting ? " " : scalar }
+
+    /// The length of the longest of `secrets` that starts at `text[i]`, or nil.
+    static func match(_ text: [Unicode.Scalar], at i: Int, _ secrets: [[Unicode.Scalar]]) -> Int? {
+        var best: Int?
+        for secret in secrets where secret.count <= text.count - i && secret.count > (best ?? 0) {
+            var j = 0
+            while j < secret.count, canonical(text[i + j]) == canonical(secret[j]) { j += 1 }
+            if j == secret.count { best = j }
+        }
+        return best
+    }
+
+    /// `text` with each of `secrets` replaced by `<redacted>`; everything else unchanged.
+    static func redact(_ text: String, hiding secrets: [[Unicode.Scalar]]) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var changed = false
+        while i < scalars.count {
+            if let n = match(scalars, at: i, secrets) {
+                out.append(contentsOf: "<redacted>".unicodeScalars)
+                i += n
+                changed = true
+            } else {
+                out.append(scalars[i])
+                i += 1
+            }
+        }
+        return changed ? String(out) : text
+    }
+}
