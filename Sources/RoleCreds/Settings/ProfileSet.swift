@@ -31,7 +31,10 @@ public struct ProfileProperty: Equatable, Sendable, CustomStringConvertible, Cus
         }
     }
 
-    var shownValue: String { Self.sensitiveKeys.contains(name) ? "<redacted>" : value }
+    var shownValue: String {
+        if Self.sensitiveKeys.contains(name) { return "<redacted>" }
+        return name == "aws_access_key_id" ? Credentials.mask(value) : value
+    }
     public var description: String { "\(name) = \(shownValue)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror {
