@@ -166,12 +166,24 @@ struct ConfigFileLoadTests {
         expectUnreadable(ConfigFileLocation(configPath: dir.path, credentialsPath: nil), "config file", dir.path, "not a regular file")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aFIFODoesNotHang() throws {
+    @Test(.timeLimit(.minutes(1))) func aFIFODoesNotHang() async throws {
         let dir = try TempDir()
         defer { dir.cleanUp() }
-        #expect(mkfifo("\(dir.path)/fifo", 0o600) == 0)
-        // No writer ever opens it: a blocking open would wait forever.
-        expectUnreadable(ConfigFileLocation(configPath: "\(dir.path)/fifo", credentialsPath: nil), "\(dir.path)/fifo", "not a regular file")
+        let fifo = "\(dir.path)/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // No writer opens it, so a blocking open(2) would wait forever (fifo(7)). So that a regression fails
+        // instead of hanging the run, a watchdog opens the writing end after a while — which only succeeds,
+        // and only unblocks the reader, if the reader is still stuck in open.
+        let watchdog = Task.detached { () -> Bool in
+            try? await Task.sleep(for: .seconds(10))
+            if Task.isCancelled { return false }
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if fd >= 0 { close(fd) }
+            return fd >= 0
+        }
+        expectUnreadable(ConfigFileLocation(configPath: fifo, credentialsPath: nil), fifo, "not a regular file")
+        watchdog.cancel()
+        #expect(await watchdog.value == false, "reading the FIFO blocked until a writer opened it")
     }
 
     @Test func tooLargeFilesAreRefused() throws {
