@@ -40,8 +40,8 @@ extension ConfigFileLocation {
         let config = try Self.read(configPath, what: "config file", limit: limit)
         let credentials = try Self.read(credentialsPath, what: "credentials file", limit: limit)
         return try ConfigFile.parse(configText: config, credentialsText: credentials,
-                                    configPath: configPath ?? "~/.aws/config (HOME is not set)",
-                                    credentialsPath: credentialsPath ?? "~/.aws/credentials (HOME is not set)")
+                                    configPath: configPath?.quotable(limit: 200) ?? "~/.aws/config (HOME is not set)",
+                                    credentialsPath: credentialsPath?.quotable(limit: 200) ?? "~/.aws/credentials (HOME is not set)")
     }
 
     static func read(_ path: String?, what: String, limit: Int) throws(SettingsError) -> String? {
@@ -51,7 +51,8 @@ extension ConfigFileLocation {
             // Invalid UTF-8 becomes U+FFFD, as the SDKs read these files lossily.
             return String(decoding: bytes, as: UTF8.self)
         } catch {
-            throw SettingsError(.unreadable, "cannot read the \(what) \(path): \(error)")
+            // A path from a variable could hold a line break; messages stay on one line.
+            throw SettingsError(.unreadable, "cannot read the \(what) \(path.quotable(limit: 200)): \(error)")
         }
     }
 }
