@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a small file could not be read whole.
+public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// open/fstat/read failed (permission denied, I/O error, …).
+    case system(Errno)
+    /// A FIFO, socket, device or directory: reading it could block or never end.
+    case notRegularFile
+    /// Larger than the caller's limit, in bytes.
+    case tooLarge(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .system(let errno): return errno.description
+        case .notRegularFile: return "not a regular file"
+        case .tooLarge(let limit): return "larger than \(limit / 1024) KiB"
+        }
+    }
+}
+
+/// Reads a whole regular file of at most `limit` bytes. Returns nil when the file does not exist
+/// (`ENOENT`, or `ENOTDIR` for a path through a non-directory): an absent file is not an error.
+///
+/// Opened `O_NONBLOCK` so a FIFO without a writer cannot hang `open` (fifo(7)); then `fstat` refuses
+/// anything but a regular file before any `read`. The size is checked both from `fstat` and while
+/// reading, since a file can grow between the two.
+public func readSmallFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    if fd < 0 {
+        let error = Errno.current
+        if error == .noEntry || error.rawValue == ENOTDIR { return nil }
+        throw .system(error)
+    }
+    // close(2): never retried on EINTR.
+    defer { _ = close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw .system(Errno.current) }
+    guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+    guard info.st_size <= limit else { throw .tooLarge(limit: limit) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    while true {
+        let count: Int
+        do {
+            count = try retryingInterrupts { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+        } catch {
+            throw .system(error)
+        }
+        if count == 0 { return bytes }
+        guard bytes.count + count <= limit else { throw .tooLarge(limit: limit) }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+}

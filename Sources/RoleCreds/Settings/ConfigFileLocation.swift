@@ -1,0 +1,58 @@
+/// Where the shared config and credentials files are (spec §8; `file-location-tests.json`). Pure: a
+/// function of environment values. `nil` when the path would need a home directory and `HOME` is unset.
+public struct ConfigFileLocation: Equatable, Sendable {
+    /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+    public var configPath: String?
+    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+    public var credentialsPath: String?
+
+    public init(configPath: String?, credentialsPath: String?) {
+        self.configPath = configPath
+        self.credentialsPath = credentialsPath
+    }
+
+    /// The largest file read: a config file is a few KiB; anything near this is not one.
+    public static let sizeLimit = 1024 * 1024
+
+    /// Resolves both paths. On Linux the SDKs take the home directory from `HOME` only (not
+    /// `USERPROFILE`/`HOMEDRIVE`, which are Windows'), and expand `~` only as a whole first component
+    /// (`~/x`, not `~user/x`). An explicit path whose `~` cannot be expanded is kept as written.
+    public static func resolve(environment env: EnvironmentLookup) -> ConfigFileLocation {
+        let home = env["HOME"]
+        return ConfigFileLocation(
+            configPath: path(env["AWS_CONFIG_FILE"], default: "~/.aws/config", home: home),
+            credentialsPath: path(env["AWS_SHARED_CREDENTIALS_FILE"], default: "~/.aws/credentials", home: home))
+    }
+
+    static func path(_ explicit: String?, default fallback: String, home: String?) -> String? {
+        let path = explicit ?? fallback
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        guard let home else { return explicit }
+        let base = home.hasSuffix("/") && home.count > 1 ? String(home.dropLast()) : home
+        return base + path.dropFirst()
+    }
+}
+
+extension ConfigFileLocation {
+    /// Reads and parses both files. An absent file (or an unknown home directory) is an empty one;
+    /// one that cannot be read, is not a regular file or exceeds `sizeLimit` is an error naming it.
+    public func load(limit: Int = ConfigFileLocation.sizeLimit) throws(SettingsError) -> ProfileSet {
+        let config = try Self.read(configPath, what: "config file", limit: limit)
+        let credentials = try Self.read(credentialsPath, what: "credentials file", limit: limit)
+        return try ConfigFile.parse(configText: config, credentialsText: credentials,
+                                    configPath: configPath?.quotable(limit: 200) ?? "~/.aws/config (HOME is not set)",
+                                    credentialsPath: credentialsPath?.quotable(limit: 200) ?? "~/.aws/credentials (HOME is not set)")
+    }
+
+    static func read(_ path: String?, what: String, limit: Int) throws(SettingsError) -> String? {
+        guard let path else { return nil }
+        do {
+            guard let bytes = try readSmallFile(path, limit: limit) else { return nil }
+            // Invalid UTF-8 becomes U+FFFD, as the SDKs read these files lossily.
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            // A path from a variable could hold a line break; messages stay on one line.
+            throw SettingsError(.unreadable, "cannot read the \(what) \(path.quotable(limit: 200)): \(error)")
+        }
+    }
+}

@@ -1,0 +1,230 @@
+/// What a profile asks for, decided before any call (spec §7, §8): base credentials, then roles to assume
+/// with them in order. Pure. Follows the SDKs (botocore's `AssumeRoleProvider`, the Rust SDK's profile
+/// chain):
+///
+/// - The selected profile with `role_arn` is a hop; its credentials come from `source_profile` (another
+///   profile, followed to any depth) or `credential_source` — exactly one of the two. `role_arn` with
+///   `web_identity_token_file` is not a hop but a web identity base.
+/// - A *source* profile with static keys starts the chain with them, even if it has a `role_arn` too
+///   (the SDKs let static keys take precedence there). Only the selected profile may name itself as
+///   `source_profile`, to use its own static keys for its own role.
+/// - A `source_profile` that leads back to a profile already on the path is a cycle, reported with the path.
+/// - SSO, `credential_process` and console-login profiles are refused: this tool does not run them.
+public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
+    /// The profile has no credential settings (or is an absent `default`): the usual source chain applies.
+    case none
+    /// Start with `base`, then assume each role of `hops` in order with the credentials of the step before.
+    case chain(base: BaseSource, hops: [RoleHop])
+
+    /// The plan for profile `name` of `set`. An absent profile gives `.none`: whether that is an error
+    /// is `ProfileSelection`'s decision.
+    public static func resolve(_ set: ProfileSet, profile name: String) throws(SettingsError) -> ProfilePlan {
+        guard var profile = set.profile(name) else { return .none }
+        var path: [String] = []
+        var hops: [RoleHop] = []
+        let base: BaseSource
+        while true {
+            path.append(profile.name)
+            let isSource = path.count > 1
+            if isSource, let keys = try staticKeys(profile, required: false) {
+                base = .staticKeys(keys)
+                break
+            }
+            guard profile.value("role_arn") != nil, profile.value("web_identity_token_file") == nil else {
+                guard let found = try baseSource(profile, set: set) else {
+                    if !isSource { return .none }
+                    throw SettingsError(.invalid, "profile '\(profile.name)' (source_profile of '\(path[path.count - 2])') has no credentials: it needs static keys, role_arn or credential_source")
+                }
+                base = found
+                break
+            }
+            hops.append(try hop(profile))
+            switch (profile.value("source_profile"), profile.value("credential_source")) {
+            case (.some, .some):
+                throw SettingsError(.invalid, "profile '\(profile.name)' has both source_profile and credential_source; use one")
+            case (nil, nil):
+                throw SettingsError(.invalid, "profile '\(profile.name)' has role_arn but neither source_profile nor credential_source")
+            case (nil, .some(let source)):
+                base = .credentialSource(try namedSource(source, profile: profile.name), profile: profile.name)
+            case (.some(let next), nil) where next == profile.name:
+                // A profile may use its own static keys for its own role_arn; nothing else can come from itself.
+                guard let keys = try staticKeys(profile, required: true) else {
+                    throw SettingsError(.cycle, "source_profile cycle: \((path + [next]).joined(separator: " -> ")) ('\(profile.name)' names itself but has no static keys)")
+                }
+                base = .staticKeys(keys)
+            case (.some(let next), nil):
+                guard let nextProfile = set.profile(next) else {
+                    throw SettingsError(.missingProfile, "profile '\(next.quotable(limit: 64))' (source_profile of '\(profile.name)') is not in \(set.filesDescription)")
+                }
+                if path.contains(next) {
+                    throw SettingsError(.cycle, "source_profile cycle: \((path + [next]).joined(separator: " -> "))")
+                }
+                profile = nextProfile
+                continue
+            }
+            break
+        }
+        return .chain(base: base, hops: hops.reversed())
+    }
+
+    /// The profiles' credential settings other than a role hop, in the Rust SDK's order:
+    /// `credential_source`, web identity, SSO, console login, `credential_process`, static keys.
+    /// nil when the profile has none of them.
+    static func baseSource(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> BaseSource? {
+        let name = profile.name
+        if let source = profile.value("credential_source") {
+            return .credentialSource(try namedSource(source, profile: name), profile: name)
+        }
+        if let tokenFile = profile.value("web_identity_token_file") {
+            guard let roleArn = profile.value("role_arn") else {
+                throw SettingsError(.invalid, "profile '\(name)' has web_identity_token_file but no role_arn")
+            }
+            try checkArn(roleArn, profile: name)
+            return .webIdentity(WebIdentity(roleArn: roleArn, tokenFile: tokenFile,
+                                            sessionName: profile.value("role_session_name"), profile: name))
+        }
+        let ssoKeys = ["sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region"]
+        if let key = ssoKeys.first(where: { profile[$0] != nil }) {
+            throw SettingsError(.unsupported, "profile '\(name)' uses AWS IAM Identity Center (SSO, \(key)), which with-role-creds does not support; run `aws sso login` and use an SSO-aware tool, or give the profile role_arn with credential_source")
+        }
+        if profile["login_session"] != nil {
+            throw SettingsError(.unsupported, "profile '\(name)' uses a console login session (login_session), which with-role-creds does not support")
+        }
+        if profile["credential_process"] != nil {
+            throw SettingsError(.unsupported, "profile '\(name)' uses credential_process, which with-role-creds does not support (it never runs a credential helper)")
+        }
+        return try staticKeys(profile, required: true).map { .staticKeys($0) }
+    }
+
+    /// Static keys of a profile. nil when it has none; half a pair is an error when `required`, and
+    /// otherwise nil (a source profile with a partial pair and a `role_arn` continues with the role,
+    /// as in the SDKs).
+    static func staticKeys(_ profile: Profile, required: Bool) throws(SettingsError) -> StaticKeys? {
+        let id = profile.value("aws_access_key_id")
+        let secret = profile.value("aws_secret_access_key")
+        let token = profile.value("aws_session_token")
+        if let id, let secret {
+            return StaticKeys(accessKeyId: id, secretAccessKey: Secret(secret), sessionToken: token.map(Secret.init),
+                              profile: profile.name)
+        }
+        guard required, id != nil || secret != nil || token != nil else { return nil }
+        throw SettingsError(.invalid, "profile '\(profile.name)' has \(id == nil ? "no aws_access_key_id" : "no aws_secret_access_key") for its static keys")
+    }
+
+    static func hop(_ profile: Profile) throws(SettingsError) -> RoleHop {
+        let roleArn = profile.value("role_arn")!
+        try checkArn(roleArn, profile: profile.name)
+        var duration: Int?
+        if let text = profile.value("duration_seconds") {
+            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let seconds = Int(text), RoleHop.durationRange.contains(seconds) else {
+                throw SettingsError(.invalid, "profile '\(profile.name)': duration_seconds must be a whole number of seconds from 900 to 43200, not '\(text.quotable(limit: 20))'")
+            }
+            duration = seconds
+        }
+        return RoleHop(roleArn: roleArn, sessionName: profile.value("role_session_name"),
+                       externalId: profile.value("external_id"), durationSeconds: duration, profile: profile.name)
+    }
+
+    static func checkArn(_ arn: String, profile: String) throws(SettingsError) {
+        guard arn.hasPrefix("arn:"), arn.split(separator: ":", omittingEmptySubsequences: false).count >= 6 else {
+            throw SettingsError(.invalid, "profile '\(profile)': role_arn '\(arn.quotable(limit: 100))' is not an ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+        }
+    }
+
+    static func namedSource(_ text: String, profile: String) throws(SettingsError) -> NamedSource {
+        // The SDKs compare these names without regard to case.
+        guard let source = NamedSource.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw SettingsError(.invalid, "profile '\(profile)': credential_source '\(text.quotable(limit: 40))' is not one of Ec2InstanceMetadata, EcsContainer, Environment")
+        }
+        return source
+    }
+
+    public var description: String {
+        switch self {
+        case .none: return "no credentials from the profile"
+        case .chain(let base, let hops): return ([base.description] + hops.map(\.description)).joined(separator: " -> ")
+        }
+    }
+}
+
+/// Where the first credentials of a profile chain come from.
+public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `aws_access_key_id` and `aws_secret_access_key` (usually of the credentials file).
+    case staticKeys(StaticKeys)
+    /// `role_arn` with `web_identity_token_file`: `AssumeRoleWithWebIdentity`.
+    case webIdentity(WebIdentity)
+    /// `credential_source`: one of the metadata sources, or the environment's keys.
+    case credentialSource(NamedSource, profile: String)
+
+    /// The profile that supplied this base.
+    public var profile: String {
+        switch self {
+        case .staticKeys(let keys): return keys.profile
+        case .webIdentity(let w): return w.profile
+        case .credentialSource(_, let profile): return profile
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .staticKeys(let keys): return keys.description
+        case .webIdentity(let w): return "web identity \(w.roleArn) (profile \(w.profile))"
+        case .credentialSource(let source, let profile): return "\(source.rawValue) (profile \(profile))"
+        }
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["source": description], displayStyle: .enum) }
+}
+
+/// The `credential_source` values the SDKs define.
+public enum NamedSource: String, CaseIterable, Equatable, Sendable {
+    case ec2InstanceMetadata = "Ec2InstanceMetadata"
+    case ecsContainer = "EcsContainer"
+    case environment = "Environment"
+}
+
+/// Long-term (or session) keys from a profile; they print masked (spec §6).
+public struct StaticKeys: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var accessKeyId: String
+    public var secretAccessKey: Secret
+    public var sessionToken: Secret?
+    /// The profile they were read from.
+    public var profile: String
+
+    public init(accessKeyId: String, secretAccessKey: Secret, sessionToken: Secret?, profile: String) {
+        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken; self.profile = profile
+    }
+
+    public var description: String { "static keys \(Credentials.mask(accessKeyId)) (profile \(profile))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": Credentials.mask(accessKeyId), "profile": profile], displayStyle: .struct)
+    }
+}
+
+/// `role_arn` with `web_identity_token_file` in a profile.
+public struct WebIdentity: Equatable, Sendable {
+    public var roleArn: String
+    /// Read on every refresh; the path is not a secret, the token in it is.
+    public var tokenFile: String
+    public var sessionName: String?
+    public var profile: String
+}
+
+/// One `AssumeRole` of a profile chain.
+public struct RoleHop: Equatable, Sendable, CustomStringConvertible {
+    public var roleArn: String
+    /// `role_session_name`; nil: the tool's default name.
+    public var sessionName: String?
+    public var externalId: String?
+    /// `duration_seconds`, checked to be within `durationRange`.
+    public var durationSeconds: Int?
+    /// The profile whose `role_arn` this is.
+    public var profile: String
+
+    /// What STS accepts for `DurationSeconds` (15 minutes to 12 hours).
+    public static let durationRange = 900...43200
+
+    public var description: String { "\(roleArn) (profile \(profile))" }
+}

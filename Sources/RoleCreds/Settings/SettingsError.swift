@@ -1,0 +1,26 @@
+/// A mistake in the shared config or credentials file, or in the profile chosen from them: one line for
+/// people that names the file and the profile, and never a value that could be a secret.
+public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: Equatable, Sendable {
+        /// The file is not in the SDKs' format (line number given).
+        case syntax
+        /// The file exists but cannot be read, is not a regular file, or is too large.
+        case unreadable
+        /// A profile named by `--profile`, a variable or `source_profile` is not in the files.
+        case missingProfile
+        /// `source_profile` leads back to a profile already on the path.
+        case cycle
+        /// SSO, `credential_process`, console login: the SDKs support it, this tool does not.
+        case unsupported
+        /// A profile whose keys do not make sense together, or a bad value.
+        case invalid
+    }
+
+    public let code: Code
+    public let description: String
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
