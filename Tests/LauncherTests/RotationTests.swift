@@ -41,7 +41,7 @@ struct RotationTests {
         let mock = try Mock(["--rotate", "2", "--lifetime", "60"])
         let dir = TempDir()
         let script = "echo start >> \(dir.path("events")); trap 'echo hup >> \(dir.path("events"))' HUP; trap 'exit 0' TERM; while :; do sleep 0.05; done"
-        let run = try Running(Paths.launcher, ["-q", "--on-rotate", "signal:HUP", "--refresh-before", "58s", "--imds-endpoint", mock.url,
+        let run = try Running(Paths.launcher, ["-q", "--serve", "--on-rotate", "signal:HUP", "--refresh-before", "58s", "--imds-endpoint", mock.url,
                                                "--", "sh", "-c", script], environment: baseEnvironment())
         let deadline = Date().addingTimeInterval(25)
         while lines(dir.path("events")).filter({ $0 == "hup" }).count < 2 && Date() < deadline && run.isRunning { usleep(50_000) }
@@ -92,7 +92,7 @@ struct RotationTests {
         let port = mock.port
         let dir = TempDir()
         let script = "echo start >> \(dir.path("events")); trap 'echo hup >> \(dir.path("events"))' HUP; trap 'exit 0' TERM; while :; do sleep 0.1; done"
-        let run = try Running(Paths.launcher, ["--on-rotate", "signal:HUP", "--refresh-before", "57s", "--timeout", "300ms",
+        let run = try Running(Paths.launcher, ["--serve", "--on-rotate", "signal:HUP", "--refresh-before", "57s", "--timeout", "300ms",
                                                "--imds-endpoint", mock.url, "--", "sh", "-c", script], environment: baseEnvironment())
         #expect(run.waitFor(file: dir.path("events")))
         // Down for 10 s: refreshes fail (connection refused), the child must not notice.
