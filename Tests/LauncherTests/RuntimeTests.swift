@@ -170,8 +170,12 @@ struct RuntimeTests {
         // Nobody will ever read the launcher's stderr.
         close(fds[0]); close(fds[1])
         var status: Int32 = 0
-        defer { if waitpid(pid, &status, WNOHANG) == 0 { kill(pid, SIGKILL); waitpid(pid, &status, 0) } }
-        let exited = { waitpid(pid, &status, WNOHANG) == pid }
+        var reaped = false
+        let exited = { () -> Bool in
+            if !reaped && waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+            return reaped
+        }
+        defer { if !exited() { kill(pid, SIGKILL); waitpid(pid, &status, 0) } }
         #expect(eventually(timeout: 40) { lines(dir.path("events")).count >= 1 || exited() }, "no rotation reached the command")
         try Data().write(to: URL(fileURLWithPath: dir.path("go")))
         #expect(eventually(timeout: 20) { exited() })
