@@ -151,15 +151,16 @@ struct RuntimeTests {
 
     /// Issue 16 #3: the launcher's own SIGPIPE (a write to a stderr nobody reads) is not forwarded.
     @Test func aBrokenStderrDoesNotStopTheSupervision() throws {
-        let mock = try Mock(["--rotate", "2", "--lifetime", "60"])
+        let mock = try Mock(["--rotate", "2", "--lifetime", "60", "--no-extended"])
         let dir = TempDir()
         var fds: [Int32] = [0, 0]
         #expect(csys_pipe2(&fds, O_CLOEXEC) == 0)
-        // -v: every rotation is logged before the command is signalled, so a USR1 in the child means
-        // the launcher has written to its broken stderr (and raised SIGPIPE on itself) by then.
+        // Quiet until the command runs; then one refresh fails (a warning line), the next one brings
+        // new keys ("refreshed again", then USR1 to the command): a USR1 in the child means the
+        // launcher has written to its broken stderr, and raised SIGPIPE on itself, twice by then.
         let script = "trap 'echo usr1 >> \(dir.path("events"))' USR1; touch \(dir.path("ready")); "
             + "while [ ! -e \(dir.path("go")) ]; do sleep 0.05; done; exit 7"
-        let argv = [Paths.launcher, "-v", "--serve", "--on-rotate", "signal:USR1", "--refresh-before", "58s",
+        let argv = [Paths.launcher, "--attempts", "1", "--serve", "--on-rotate", "signal:USR1", "--refresh-before", "58s",
                     "--imds-endpoint", mock.url, "--", "sh", "-c", script]
         let env = baseEnvironment().map { "\($0.key)=\($0.value)" }
         let pid = try spawnClean(argv, environment: env, newSession: true) { actions in
@@ -176,7 +177,10 @@ struct RuntimeTests {
             return reaped
         }
         defer { if !exited() { kill(pid, SIGKILL); waitpid(pid, &status, 0) } }
+        #expect(eventually(timeout: 20) { FileManager.default.fileExists(atPath: dir.path("ready")) || exited() })
+        try mock.fault("500:1")
         #expect(eventually(timeout: 40) { lines(dir.path("events")).count >= 1 || exited() }, "no rotation reached the command")
+        #expect(mock.log().contains { $0.hasSuffix("-> 500") }, "no refresh failed: \(mock.log())")
         try Data().write(to: URL(fileURLWithPath: dir.path("go")))
         #expect(eventually(timeout: 20) { exited() })
         let outcome = ChildExit(waitStatus: status)
