@@ -125,8 +125,10 @@ public final class HTTPServer {
         }
     }
 
+    /// The connection to close first: the least recently active, and of those (accepted in one
+    /// round share a time) the first accepted, so a new connection is never closed before its request is read.
     private func leastRecentlyActive() -> Int32? {
-        connections.min { $0.value.lastActive < $1.value.lastActive }?.key
+        connections.min { ($0.value.lastActive, $0.value.id) < ($1.value.lastActive, $1.value.id) }?.key
     }
 
     private func drop(_ fd: Int32) {
