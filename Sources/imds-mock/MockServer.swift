@@ -12,6 +12,8 @@ final class MockServer {
     var tokens: [String: Int64] = [:]   // token → expiry (monotonic ms)
     var logFD: Int32 = 2
     var server: HTTPServer!
+    /// Connections taken over to misbehave on purpose (stall, trickle).
+    let held = HeldConnections()
 
     init(settings: MockSettings) throws {
         self.settings = settings
@@ -30,7 +32,11 @@ final class MockServer {
         }
     }
 
-    func run() { server.run() }
+    func run() {
+        let loop = EventLoop(signals: nil, clock: clock)
+        loop.participants = [server, held]
+        loop.run { () -> Never? in nil }
+    }
 
     // MARK: - Credentials
 
@@ -76,23 +82,41 @@ final class MockServer {
         writeOut(logFD, line)
     }
 
-    func answer(_ request: ServerRequest) -> ServerAction {
-        let action = route(request)
-        if request.path.hasPrefix("/mock/") { return action }  // control requests are not traffic
-        switch action {
-        case .respond(let r): log(request, String(r.status))
-        case .stall: log(request, "stall")
-        case .drop: log(request, "drop")
-        case .trickle(let r): log(request, "trickle \(r.status)")
-        }
-        return action
+    /// What the mock does with a request: the server's actions plus its faults.
+    enum MockAction {
+        case respond(HTTPResponse)
+        case drop
+        /// Never answer; keep the connection open until the client gives up.
+        case stall
+        /// Answer one byte a second (a slow-loris server).
+        case trickle(HTTPResponse)
     }
 
-    func text(_ status: Int, _ body: String = "", _ headers: [(String, String)] = []) -> ServerAction {
+    func answer(_ request: ServerRequest) -> ServerAction {
+        let action = route(request)
+        let control = request.path.hasPrefix("/mock/")  // control requests are not traffic
+        switch action {
+        case .respond(let r):
+            if !control { log(request, String(r.status)) }
+            return .respond(r)
+        case .drop:
+            if !control { log(request, "drop") }
+            return .drop
+        case .stall:
+            log(request, "stall")
+            return .detach { [held, clock] in held.stall($0, now: clock.monotonicMillis()) }
+        case .trickle(let r):
+            log(request, "trickle \(r.status)")
+            let bytes = HTTPServer.serialize(r, close: true)
+            return .detach { [held, clock] in held.trickle($0, bytes, now: clock.monotonicMillis()) }
+        }
+    }
+
+    func text(_ status: Int, _ body: String = "", _ headers: [(String, String)] = []) -> MockAction {
         .respond(HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "text/plain")] + headers), body: Array(body.utf8)))
     }
 
-    func route(_ request: ServerRequest) -> ServerAction {
+    func route(_ request: ServerRequest) -> MockAction {
         let path = request.path
         if path.hasPrefix("/mock/") { return control(request) }
         if settings.fault == .blackhole && consume(.blackhole) { return .stall }
@@ -127,7 +151,7 @@ final class MockServer {
         return text(404, "")
     }
 
-    func token(_ request: ServerRequest) -> ServerAction {
+    func token(_ request: ServerRequest) -> MockAction {
         if consume(.tokenStall) { return .stall }
         if settings.mode == .v1 { return text(403, "") }
         guard request.method == "PUT" else { return text(405, "") }
@@ -142,7 +166,7 @@ final class MockServer {
         return text(200, token, settings.ttlHeader ? [("X-aws-ec2-metadata-token-ttl-seconds", String(granted))] : [])
     }
 
-    func credentials(role: String, extended: Bool) -> ServerAction {
+    func credentials(role: String, extended: Bool) -> MockAction {
         guard let expected = settings.role, role == expected else { return text(404, "") }
         if consume(.status500) { return text(500, "internal error\n") }
         if consume(.status429) { return text(429, "slow down\n") }
@@ -161,7 +185,7 @@ final class MockServer {
         HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(body.utf8))
     }
 
-    func container(_ request: ServerRequest) -> ServerAction {
+    func container(_ request: ServerRequest) -> MockAction {
         var expected = settings.containerToken
         if let file = settings.containerTokenFile {
             let fd = open(file, O_RDONLY | O_CLOEXEC)
@@ -183,7 +207,7 @@ final class MockServer {
         return .respond(json(JSON.encode(members)))
     }
 
-    func control(_ request: ServerRequest) -> ServerAction {
+    func control(_ request: ServerRequest) -> MockAction {
         switch (request.method, request.path) {
         case ("PUT", "/mock/fault"):
             guard let (fault, count) = Fault.parse(String(decoding: request.body, as: UTF8.self)) else { return text(400, "unknown fault\n") }

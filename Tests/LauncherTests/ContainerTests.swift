@@ -149,7 +149,7 @@ struct ContainerTests {
         try "kubelet-token-1\n".write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
         let mock = try Mock(["--container-token-file", dir.path("token"), "--rotate", "2", "--lifetime", "60"])
         let events = dir.path("events")
-        let run = try Running(Paths.launcher, ["-q", "--on-rotate", "signal:HUP", "--refresh-before", "58s", "--",
+        let run = try Running(Paths.launcher, ["-q", "--serve", "--on-rotate", "signal:HUP", "--refresh-before", "58s", "--",
                                                "sh", "-c", "trap 'echo hup >> \(events)' HUP; trap 'exit 0' TERM; touch \(events); while :; do sleep 0.05; done"],
                               environment: baseEnvironment().merging([
                                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",

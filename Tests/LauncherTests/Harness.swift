@@ -31,6 +31,8 @@ func baseEnvironment() -> [String: String] {
     [
         "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9",
+        // Likewise STS: a refused loopback port, never the real service.
+        "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/",
         "LC_ALL": "C",
     ]
 }

@@ -88,6 +88,21 @@ struct SupervisorTests {
         #expect(try lastStatus(pty) == "status-0")
     }
 
+    /// With a terminal the child shares our group, so no group can be stopped: what it leaves
+    /// behind is re-parented to us (subreaper) and gets the stop procedure when the launcher ends.
+    @Test func withATerminalNothingTheChildLeftBehindOutlivesTheLauncher() throws {
+        let mock = try Mock()
+        let dir = TempDir()
+        let pty = try terminal(mock)
+        pty.type(#""$WRC" --stop-timeout 1s --imds-endpoint "$MOCK" -- sh -c '(trap "" TERM; exec sleep 1000) & echo $! > "#
+                 + dir.path("helper") + "'\n")
+        try pty.expectPrompt()
+        #expect(try lastStatus(pty) == "status-0")
+        let helper = try #require(lines(dir.path("helper")).first.flatMap { pid_t($0) })
+        defer { kill(helper, SIGKILL) }
+        #expect(ProcStat.isDead(helper), "the helper that ignores SIGTERM outlived the launcher")
+    }
+
     @Test func interactiveShellChildReadsItsInput() throws {
         let mock = try Mock()
         let pty = try terminal(mock)

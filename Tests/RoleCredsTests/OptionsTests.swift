@@ -56,11 +56,11 @@ struct OptionsTests {
         // --on-rotate
         ParseCase(["--on-rotate", "none", "cmd"], options { $0.onRotate = .none }),
         ParseCase(["--on-rotate", "restart", "cmd"], options { $0.onRotate = .restart }),
-        ParseCase(["--on-rotate", "signal", "cmd"], options { $0.onRotate = .signal(SIGHUP) }),
-        ParseCase(["--on-rotate=signal:USR1", "cmd"], options { $0.onRotate = .signal(SIGUSR1) }),
-        ParseCase(["--on-rotate", "signal:SIGTERM", "cmd"], options { $0.onRotate = .signal(SIGTERM) }),
-        ParseCase(["--on-rotate", "signal:10", "cmd"], options { $0.onRotate = .signal(10) }),
-        ParseCase(["--on-rotate=signal:winch", "cmd"], options { $0.onRotate = .signal(SIGWINCH) }),
+        ParseCase(["--serve", "--on-rotate", "signal", "cmd"], options { $0.serve = true; $0.onRotate = .signal(SIGHUP) }),
+        ParseCase(["--serve", "--on-rotate=signal:USR1", "cmd"], options { $0.serve = true; $0.onRotate = .signal(SIGUSR1) }),
+        ParseCase(["--serve", "--on-rotate", "signal:SIGTERM", "cmd"], options { $0.serve = true; $0.onRotate = .signal(SIGTERM) }),
+        ParseCase(["--serve", "--on-rotate", "signal:10", "cmd"], options { $0.serve = true; $0.onRotate = .signal(10) }),
+        ParseCase(["--on-rotate=signal:winch", "--serve", "cmd"], options { $0.serve = true; $0.onRotate = .signal(SIGWINCH) }),
         // --refresh-before
         ParseCase(["--refresh-before", "1h30m", "cmd"], options { $0.refreshBeforeMillis = 5_400_000 }),
         ParseCase(["--refresh-before=90", "cmd"], options { $0.refreshBeforeMillis = 90_000 }),
@@ -169,6 +169,9 @@ struct OptionsTests {
         UsageCase(["--exec", "--on-rotate", "restart", "cmd"], "--exec cannot be combined with --on-rotate"),
         UsageCase(["--on-rotate=signal:HUP", "--exec", "cmd"], "--exec cannot be combined with --on-rotate"),
         UsageCase(["--exec", "--on-rotate", "signal", "cmd"], "--exec cannot be combined with --on-rotate"),
+        // --on-rotate signal brings no new keys without the endpoint (issue 15 #5)
+        UsageCase(["--on-rotate", "signal", "cmd"], "--on-rotate signal needs --serve"),
+        UsageCase(["--on-rotate=signal:USR1", "cmd"], "use --on-rotate restart, or add --serve"),
         // unknown options
         UsageCase(["--bogus", "cmd"], "unknown option --bogus; see --help"),
         UsageCase(["-x", "cmd"], "unknown option -x; see --help"),

@@ -117,6 +117,19 @@ struct SignalPolicyTests {
     func terminatesByDefault(_ signal: Int32, _ terminates: Bool) {
         #expect(SignalPolicy.terminatesByDefault(signal) == terminates)
     }
+
+    /// Issue 16 #3: the kernel's SIGPIPE for our own write to a broken stderr comes as SI_USER from our pid.
+    @Test func ownSignalsAreNeverActedOn() {
+        let me: pid_t = 4321
+        #expect(SignalPolicy.isOwn(ReceivedSignal(signal: SIGPIPE, code: Int32(SI_USER), senderPid: me), launcher: me))
+        #expect(!SignalPolicy.isOwn(ReceivedSignal(signal: SIGPIPE, code: Int32(SI_USER), senderPid: 1234), launcher: me))
+        #expect(!SignalPolicy.isOwn(ReceivedSignal(signal: SIGINT, code: 128, senderPid: 0), launcher: me))
+    }
+
+    @Test(arguments: [(SIGTERM, true), (SIGINT, true), (SIGHUP, true), (SIGQUIT, true), (SIGUSR1, false), (SIGWINCH, false)] as [(Int32, Bool)])
+    func cancelsRestart(_ signal: Int32, _ cancels: Bool) {
+        #expect(SignalPolicy.cancelsRestart(signal) == cancels)
+    }
 }
 
 /// The first real-time signal after glibc's reserved ones.

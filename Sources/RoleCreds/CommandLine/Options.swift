@@ -218,6 +218,11 @@ public struct Options: Equatable, Sendable {
     func validate() throws(UsageError) {
         if exec && onRotate != .none { throw UsageError("--exec cannot be combined with --on-rotate") }
         if exec && serve { throw UsageError("--exec cannot be combined with --serve") }
+        if case .signal = onRotate, !serve {
+            // A running process's environment never changes: without the endpoint a signal brings no new keys.
+            throw UsageError("--on-rotate signal needs --serve (a running command's environment cannot change); "
+                             + "use --on-rotate restart, or add --serve so the command can fetch the new keys")
+        }
         if check && !command.isEmpty { throw UsageError("--check takes no command") }
         if json && !check { throw UsageError("--json only goes with --check") }
         if !check && command.isEmpty { throw UsageError("no command given (usage: with-role-creds [OPTIONS] -- COMMAND [ARG...])") }

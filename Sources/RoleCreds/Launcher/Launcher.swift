@@ -65,11 +65,6 @@ public enum Launcher {
         }
         provider.close()
 
-        let terminalMode = hasControllingTerminal()
-        let supervisor = Supervisor(
-            config: .init(command: options.command, terminalMode: terminalMode,
-                          stopSignal: options.stopSignal, stopTimeoutMillis: options.stopTimeoutMillis),
-            signals: signals, clock: clock, log: log)
         var endpoint: CredentialEndpoint?
         if options.serve {
             do { endpoint = try CredentialEndpoint(credentials: credentials, clock: clock) } catch {
@@ -96,16 +91,23 @@ public enum Launcher {
                 throw LaunchError("cannot set up credential refreshes: \(error)")
             }
         }
+        let supervisor = ChildSupervisor(
+            config: .init(command: options.command, terminalMode: hasControllingTerminal(),
+                          stopSignal: options.stopSignal, stopTimeoutMillis: options.stopTimeoutMillis),
+            processes: LinuxProcesses(), clock: clock, log: log)
         let rotator = Rotator(config: .init(onRotate: options.onRotate, refreshBeforeMillis: options.refreshBeforeMillis,
                                             serving: options.serve),
-                              initial: credentials, worker: worker, supervisor: supervisor, endpoint: endpoint,
+                              initial: credentials, worker: worker, child: supervisor,
+                              publish: { [endpoint] in endpoint?.credentials = $0 },
                               environment: buildEnvironment, clock: clock, log: log)
-        supervisor.participants = [rotator] + (endpoint.map { [$0] } ?? [])
+        let loop = EventLoop(signals: signals, clock: clock, log: log)
+        loop.participants = [supervisor, rotator] + (endpoint.map { [$0] } ?? [])
+        loop.onSignal = supervisor.handle
 
         // Orphaned grandchildren are re-parented to us, so we can reap them (prctl(2)).
         _ = csys_set_child_subreaper()
         do { try supervisor.start(environment: childEnvironment) } catch { throw LaunchError(error) }
-        return supervisor.run()
+        return loop.run(until: supervisor.finish)
     }
 
     /// The provider the settings name.

@@ -158,7 +158,8 @@ public final class Socket {
     }
 
     /// Accepts one pending connection (non-blocking, close-on-exec, TCP_NODELAY); nil when none waits.
-    public func accept() -> Socket? {
+    /// Throws what else `accept4` reports (EMFILE and ENFILE when descriptors run out).
+    public func accept() throws(Errno) -> Socket? {
         while true {
             let client = csys_accept4(fd, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
             if client >= 0 {
@@ -166,8 +167,10 @@ public final class Socket {
                 setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 return Socket(fd: client)
             }
-            if errno == EINTR || errno == ECONNABORTED { continue }
-            return nil
+            let error = Errno.current
+            if error == .interrupted || error.rawValue == ECONNABORTED { continue }
+            if error == .wouldBlock { return nil }
+            throw error
         }
     }
 }

@@ -12,8 +12,8 @@ public final class RefreshWorker: @unchecked Sendable {
     private let provider: any CredentialProvider
     private let budgetMillis: Int64
     private let clock: any Clock
-    private let readEnd: Int32
-    private let writeEnd: Int32
+    private let readEnd: FileDescriptor
+    private let writeEnd: FileDescriptor
     private let slot = Mutex<Result<Credentials, CredentialError>?>(nil)
     /// True from `start` until the result is taken.
     public private(set) var isRunning = false
@@ -24,17 +24,12 @@ public final class RefreshWorker: @unchecked Sendable {
         self.clock = clock
         var fds: [Int32] = [0, 0]
         guard csys_pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { throw Errno.current }
-        readEnd = fds[0]
-        writeEnd = fds[1]
-    }
-
-    deinit {
-        _ = close(readEnd)
-        _ = close(writeEnd)
+        readEnd = FileDescriptor(fds[0])
+        writeEnd = FileDescriptor(fds[1])
     }
 
     /// Readable when a result is waiting.
-    public var fd: Int32 { readEnd }
+    public var fd: Int32 { readEnd.rawValue }
 
     /// Starts a fetch on a new thread; does nothing when one is running.
     public func start() {
@@ -69,13 +64,13 @@ public final class RefreshWorker: @unchecked Sendable {
         provider.close()
         slot.withLock { $0 = result }
         var byte: UInt8 = 1
-        _ = write(writeEnd, &byte, 1)
+        _ = try? retryingInterrupts { write(writeEnd.rawValue, &byte, 1) }
     }
 
     /// The finished fetch's result, or nil when none is waiting.
     public func take() -> Result<Credentials, CredentialError>? {
         var buffer = [UInt8](repeating: 0, count: 16)
-        _ = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+        _ = try? retryingInterrupts { buffer.withUnsafeMutableBytes { read(readEnd.rawValue, $0.baseAddress!, $0.count) } }
         let result = slot.withLock { value -> Result<Credentials, CredentialError>? in
             defer { value = nil }
             return value

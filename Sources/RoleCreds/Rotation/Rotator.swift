@@ -2,9 +2,24 @@
 import Glibc
 #endif
 
+/// Runs credential fetches off the loop's thread; `RefreshWorker` is the real one, tests pass a fake.
+public protocol CredentialRefresher: AnyObject {
+    /// Readable when a result is waiting (-1: none to poll; `take` is then called every round).
+    var fd: Int32 { get }
+    /// True from `start` until the result is taken.
+    var isRunning: Bool { get }
+    /// Starts a fetch; does nothing when one is running.
+    func start()
+    /// The finished fetch's result, or nil when none is waiting.
+    func take() -> Result<Credentials, CredentialError>?
+}
+
+extension RefreshWorker: CredentialRefresher {}
+
 /// Keeps the command supplied as credentials rotate (spec §5): runs refreshes on the schedule,
 /// keeps the current credentials through failures (static stability), and on new ones restarts or
-/// signals the command or feeds the credential endpoint. Lives in the supervisor's loop.
+/// signals the command (through `ChildControl`) or publishes them to the credential endpoint.
+/// Lives in the event loop.
 public final class Rotator: LoopParticipant {
     public struct Config: Sendable {
         public var onRotate: Options.OnRotate
@@ -18,9 +33,10 @@ public final class Rotator: LoopParticipant {
     let config: Config
     /// Nil when nothing would use new credentials (static keys, `--on-rotate none`): then only the
     /// expiry warning is kept.
-    let worker: RefreshWorker?
-    let supervisor: Supervisor
-    let endpoint: CredentialEndpoint?
+    let worker: (any CredentialRefresher)?
+    let child: any ChildControl
+    /// Receives every newer credentials (the `--serve` endpoint).
+    let publish: (Credentials) -> Void
     let environment: (Credentials) -> [String]
     let clock: any Clock
     let log: Log
@@ -36,11 +52,11 @@ public final class Rotator: LoopParticipant {
     private var streak = 1
     private var failing = false
 
-    public init(config: Config, initial: Credentials, worker: RefreshWorker?, supervisor: Supervisor,
-                endpoint: CredentialEndpoint?, environment: @escaping (Credentials) -> [String],
+    public init(config: Config, initial: Credentials, worker: (any CredentialRefresher)?, child: any ChildControl,
+                publish: @escaping (Credentials) -> Void = { _ in }, environment: @escaping (Credentials) -> [String],
                 clock: any Clock = SystemClock(), log: Log = Log()) {
-        self.config = config; self.current = initial; self.worker = worker; self.supervisor = supervisor
-        self.endpoint = endpoint; self.environment = environment; self.clock = clock; self.log = log
+        self.config = config; self.current = initial; self.worker = worker; self.child = child
+        self.publish = publish; self.environment = environment; self.clock = clock; self.log = log
         childKeysExpiry = config.serving ? nil : initial.expiration
         // Keys that arrive expired (IMDS static stability) were warned about where they were fetched.
         warnedChildExpired = initial.expiration <= clock.wallSeconds()
@@ -48,7 +64,7 @@ public final class Rotator: LoopParticipant {
     }
 
     public func descriptors() -> [pollfd] {
-        guard let worker else { return [] }
+        guard let worker, worker.fd >= 0 else { return [] }
         return [pollfd(fd: worker.fd, events: Int16(POLLIN), revents: 0)]
     }
 
@@ -63,7 +79,8 @@ public final class Rotator: LoopParticipant {
     }
 
     public func handle(_ fds: [pollfd]) {
-        if let worker, let pfd = fds.first, pfd.revents != 0, let result = worker.take() { apply(result) }
+        if let worker, worker.isRunning, worker.fd < 0 || fds.first.map({ $0.revents != 0 }) == true,
+           let result = worker.take() { apply(result) }
         let now = clock.monotonicMillis()
         if let worker, !worker.isRunning, let at = nextAttempt, now >= at {
             log.debug("refreshing credentials")
@@ -95,24 +112,24 @@ public final class Rotator: LoopParticipant {
             }
             guard fresh.accessKeyId != current.accessKeyId else {
                 // Not rotated yet: keep the later expiration if the source extended it, and ask again soon.
-                if fresh.expiration > current.expiration { current = fresh; endpoint?.credentials = fresh }
+                if fresh.expiration > current.expiration { current = fresh; publish(fresh) }
                 schedule(after: .unchanged)
                 return
             }
             log.debug("new credentials \(fresh.maskedKeyId), expiring \(Timestamp.format(fresh.expiration))")
             current = fresh
             warnedExpired = false
-            endpoint?.credentials = fresh
+            publish(fresh)
             switch config.onRotate {
             case .none:
                 break
             case .restart:
                 log.debug("restarting the command with the new credentials")
-                supervisor.restart(environment: environment(fresh))
+                child.restart(environment: environment(fresh))
                 if !config.serving { childKeysExpiry = fresh.expiration; warnedChildExpired = false }
             case .signal(let sig):
                 log.debug("sending \(SignalName.name(sig)) to the command")
-                supervisor.signalChild(sig)
+                child.signal(sig)
             }
             schedule(after: .fresh)
         }

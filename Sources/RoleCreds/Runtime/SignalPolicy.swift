@@ -2,7 +2,21 @@
 import Glibc
 #endif
 
-/// What the supervisor does with a received signal (spec §4). Pure.
+/// Every rule about signals in one place (spec §4, §5). Pure.
+///
+/// | signal | sent by | terminal | decision |
+/// |---|---|---|---|
+/// | any | the launcher itself (a write to a broken stderr raises SIGPIPE) | any | dropped on read (`isOwn`) |
+/// | SIGCHLD | anyone | any | reap |
+/// | SIGTSTP | kernel (Ctrl-Z) | yes | stop ourselves (the child got it too) |
+/// | SIGTSTP | another process | yes | forward, then stop ourselves |
+/// | SIGTSTP | anyone | no | forward |
+/// | any other | kernel (Ctrl-C, Ctrl-\\, hang-up, window size) | yes | ignore: it reached the child directly |
+/// | SIGTERM | another process / no terminal | any | stop procedure (second one: SIGKILL) |
+/// | any other handled | another process / no terminal | any | forward to the child (its group without a terminal) |
+///
+/// SIGTERM, SIGINT, SIGHUP and SIGQUIT during a restart cancel it (`cancelsRestart`). The rotation
+/// nudge (`--on-rotate signal:SIG`) goes to the child process alone, never its group.
 public enum SignalPolicy {
     public enum Decision: Equatable, Sendable {
         /// Nothing: the kernel already delivered it to the child, or it is not forwarded.
@@ -51,6 +65,17 @@ public enum SignalPolicy {
         if terminalMode && !fromOtherProcess { return .ignore }
         if signal == SIGTERM { return .stop }
         return .forward
+    }
+
+    /// True for a signal the launcher raised itself: the kernel's SIGPIPE for a write to a stderr
+    /// whose reader is gone comes as SI_USER from our own pid. It is never forwarded nor acted on.
+    public static func isOwn(_ received: ReceivedSignal, launcher: pid_t) -> Bool {
+        received.senderPid == launcher
+    }
+
+    /// Signals that, sent to us during a restart, cancel it: we then exit with the old child's status.
+    public static func cancelsRestart(_ signal: Int32) -> Bool {
+        signal == SIGTERM || signal == SIGINT || signal == SIGHUP || signal == SIGQUIT
     }
 
     /// True for an `ssi_code` that means another process sent the signal.

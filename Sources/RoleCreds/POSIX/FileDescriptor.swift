@@ -1,0 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A descriptor with one owner that closes it exactly once: on `close()` or when the owner lets go.
+/// `close` is never retried on EINTR (close(2): the descriptor is gone either way).
+public final class FileDescriptor {
+    /// The descriptor number; -1 once closed.
+    public private(set) var rawValue: Int32
+
+    /// Takes ownership of `rawValue` (which must be open, or -1 for none).
+    public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    deinit { close() }
+
+    /// Whether the descriptor is still open.
+    public var isOpen: Bool { rawValue >= 0 }
+
+    /// Closes the descriptor; later calls do nothing.
+    public func close() {
+        if rawValue >= 0 { _ = Glibc.close(rawValue); rawValue = -1 }
+    }
+}

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+
+/// A process or a process group that a signal can be sent to.
+public enum ProcessTarget: Hashable, Sendable {
+    case process(pid_t)
+    case group(pid_t)
+}
+
+/// What the child supervisor needs from the kernel; tests pass a fake.
+public protocol ProcessControl: AnyObject {
+    /// Starts the command with `environment`, in a process group of its own when `ownGroup`.
+    func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t
+    /// A descriptor that becomes readable when `pid` (a child of ours) exits, or nil.
+    func exitDescriptor(of pid: pid_t) -> Int32?
+    /// Sends `signal`; false when the process or group no longer exists.
+    @discardableResult func send(_ signal: Int32, to target: ProcessTarget) -> Bool
+    /// Whether the process or some member of the group still exists (zombies included).
+    func exists(_ target: ProcessTarget) -> Bool
+    /// Collects every exited child (we are a subreaper: orphans of our descendants too), without waiting.
+    func reap() -> [(pid: pid_t, status: Int32)]
+    /// Our children other than `except`: descendants orphaned and re-parented to us (subreaper).
+    func adoptedOrphans(except: pid_t?) -> [pid_t]
+    /// Waits (bounded) until none of `targets` exists any more, reaping what dies.
+    func awaitGone(_ targets: [ProcessTarget])
+    /// Stops the launcher itself (job control); SIGCONT resumes it.
+    func suspendSelf()
+}
+
+/// The kernel's processes: `posix_spawnp`, pidfds, kill(2), waitpid(2), /proc.
+public final class LinuxProcesses: ProcessControl {
+    /// pidfds of the children we started, until they are reaped.
+    private var pidfds: [pid_t: FileDescriptor] = [:]
+
+    public init() {}
+
+    public func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
+        let pid = try Spawn.spawn(command, environment: environment, ownGroup: ownGroup)
+        let fd = csys_pidfd_open(pid)
+        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) }   // else SIGCHLD alone tells us
+        return pid
+    }
+
+    public func exitDescriptor(of pid: pid_t) -> Int32? { pidfds[pid]?.rawValue }
+
+    public func send(_ signal: Int32, to target: ProcessTarget) -> Bool {
+        switch target {
+        case .process(let pid):
+            // Through the pidfd when we hold one: it can never hit a recycled pid.
+            if let fd = pidfds[pid] { return csys_pidfd_send_signal(fd.rawValue, signal) == 0 }
+            return kill(pid, signal) == 0
+        case .group(let group):
+            return kill(-group, signal) == 0
+        }
+    }
+
+    public func exists(_ target: ProcessTarget) -> Bool {
+        switch target {
+        case .process(let pid): return kill(pid, 0) == 0 || errno == EPERM
+        case .group(let group): return kill(-group, 0) == 0 || errno == EPERM
+        }
+    }
+
+    public func reap() -> [(pid: pid_t, status: Int32)] {
+        var result: [(pid: pid_t, status: Int32)] = []
+        while true {
+            var status: Int32 = 0
+            guard let pid = try? retryingInterrupts({ waitpid(-1, &status, WNOHANG) }), pid > 0 else { return result }
+            pidfds.removeValue(forKey: pid)?.close()
+            result.append((pid, status))
+        }
+    }
+
+    public func adoptedOrphans(except: pid_t?) -> [pid_t] {
+        // /proc/PID/stat field 4 is the parent (proc(5)); scanning /proc is only done when a
+        // generation ends, never in the steady state.
+        let me = getpid()
+        var result: [pid_t] = []
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), pid != except, Self.parent(of: pid) == me else { continue }
+            result.append(pid)
+        }
+        return result
+    }
+
+    static func parent(of pid: pid_t) -> pid_t? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        let owner = FileDescriptor(fd)
+        var buffer = [UInt8](repeating: 0, count: 512)
+        guard let n = try? retryingInterrupts({ buffer.withUnsafeMutableBytes { read(owner.rawValue, $0.baseAddress!, $0.count) } }),
+              n > 0 else { return nil }
+        let text = buffer[0..<n]
+        // "PID (COMMAND) STATE PPID …": the command may hold spaces and parentheses; cut at the last ')'.
+        guard let close = text.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = text[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1 else { return nil }
+        return pid_t(String(decoding: fields[1], as: UTF8.self))
+    }
+
+    public func awaitGone(_ targets: [ProcessTarget]) {
+        // SIGKILL is not instant: wait (at most about 2 s) for what we killed, reaping it, so
+        // nothing outlives our exit. Never a blocking waitpid: an unrelated child could hold it.
+        for _ in 0..<2000 {
+            guard targets.contains(where: exists) else { return }
+            if reap().isEmpty { sleepMillis(1) }
+        }
+    }
+
+    public func suspendSelf() {
+        // SIGSTOP cannot be blocked: the kernel stops us now and SIGCONT (fg) resumes us.
+        kill(getpid(), SIGSTOP)
+    }
+}
