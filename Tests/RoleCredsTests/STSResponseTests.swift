@@ -169,3 +169,22 @@ func stsErrorRedacts(name: String, body: [UInt8]) {
 func stsRetryable(status: Int, code: String?, retry: Bool) {
     #expect(STSResponse.isRetryable(status: status, code: code) == retry)
 }
+
+/// Fuzz/corpus/NAME without its selector byte.
+private func seed(_ name: String) throws -> [UInt8] {
+    Array(try #require(readTestFile(testsDirectory + "/../../Fuzz/corpus/" + name)).dropFirst())
+}
+
+@Test("the STS seeds of the fuzz corpus reach the decoder as intended")
+func stsFuzzSeeds() throws {
+    let ok = try STSResponse.decode(call: .assumeRole, roleArn: FuzzOracle.roleArn, status: 200, body: seed("xml-assume-role"), now: FuzzOracle.now)
+    #expect(ok.accountId == "123456789012")
+    let web = try STSResponse.decode(call: .assumeRoleWithWebIdentity, roleArn: FuzzOracle.roleArn, status: 200, body: seed("xml-web-identity"), now: FuzzOracle.now)
+    #expect(web.accessKeyId == "ASIAIOSFODNN7EXAMPLE")
+    let odd = try STSResponse.decode(call: .assumeRole, roleArn: FuzzOracle.roleArn, status: 200, body: seed("xml-entities-cdata"), now: FuzzOracle.now)
+    #expect(odd.accessKeyId == "ASIAA" && odd.secretAccessKey.reveal() == "s&cr<et>&<>\"'" && odd.sessionToken.reveal() == "token")
+    #expect(throws: CredentialError.self) {
+        try STSResponse.decode(call: .assumeRoleWithWebIdentity, roleArn: FuzzOracle.roleArn, status: 400, body: seed("xml-error-echoes-secrets"),
+                               now: FuzzOracle.now, hiding: ["eyJhbGciOiJSUzI1NiJ9.WEBzTOKEN.sig"])
+    }
+}
