@@ -153,9 +153,8 @@ private struct XMLReader {
 
     mutating func processingInstruction() throws(XMLError) {
         i += 2
-        let target = try name()
+        _ = try name() // the target (`xml` for the declaration): nothing here depends on it
         guard let b = peek, Self.isSpace(b) || looking(at: "?>") else { throw XMLError("bad processing instruction", at: i) }
-        _ = target
         try skip(past: "?>", what: "processing instruction")
     }
 
@@ -173,8 +172,8 @@ private struct XMLReader {
         throw XMLError("unterminated comment", at: start)
     }
 
-    /// Accepts the character at `i` if XML allows it (tab, LF, CR and everything from space up, except
-    /// DEL-free C1 is allowed as XML 1.0 does; U+FFFE/U+FFFF are not) and moves past it.
+    /// Accepts the byte at `i` if XML 1.0 allows the character it starts (tab, LF, CR and everything from
+    /// space up but U+FFFE and U+FFFF; surrogates cannot occur in valid UTF-8) and moves past it.
     mutating func checkChar() throws(XMLError) {
         let b = bytes[i]
         if b < 0x20 && !Self.isSpace(b) { throw XMLError("control character", at: i) }
@@ -224,8 +223,7 @@ private struct XMLReader {
                 open.append((XMLElement(name: name), []))
             }
             // Content until the next start tag, or until the stack is empty.
-            while let top = open.last {
-                _ = top
+            while !open.isEmpty {
                 guard let b = peek else { throw XMLError("unterminated element", at: i) }
                 if b == UInt8(ascii: "<") {
                     if looking(at: "</") {
