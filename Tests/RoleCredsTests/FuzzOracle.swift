@@ -11,7 +11,8 @@ import RoleCreds
 ///
 /// - 0: an HTTP response (`ResponseParser`), 1: the same as the answer to a HEAD request,
 /// - 2: HTTP requests, possibly pipelined (`RequestParser`),
-/// - 3: a credential document (`CredentialDocument.decode`, `JSON`).
+/// - 3: a credential document (`CredentialDocument.decode`, `JSON`) when the pattern is even; an STS
+///   answer (`XML`, `STSResponse.decode`) when it is odd (first byte 0x07, 0x0F, …).
 enum FuzzOracle {
     /// When credential documents are decoded: 2024-06-01T00:00:00Z.
     static let now: Int64 = 1_717_200_000
@@ -26,7 +27,7 @@ enum FuzzOracle {
         case 0: return checkResponse(input, pattern: pattern, isHead: false)
         case 1: return checkResponse(input, pattern: pattern, isHead: true)
         case 2: return checkRequests(input, pattern: pattern)
-        default: return checkDocument(input)
+        default: return pattern & 1 == 0 ? checkDocument(input) : checkSTSAnswer(input, pattern: pattern)
         }
     }
 
@@ -193,6 +194,93 @@ enum FuzzOracle {
             }
             return nil
         }
+    }
+
+    // MARK: - STS answers
+
+    /// The role the fuzzed STS calls are made for.
+    static let roleArn = "arn:aws:iam::123456789012:role/fuzz"
+
+    /// XML round-trips; the STS decoder never echoes a secret: neither the answer's own
+    /// `SecretAccessKey`/`SessionToken` nor the caller's web identity token (taken from the document's
+    /// `WebIdentityToken` elements, so the fuzzer controls it) shows in an error or a description.
+    /// The pattern's other bits choose the HTTP status.
+    static func checkSTSAnswer(_ bytes: [UInt8], pattern: Int) -> String? {
+        let tree = try? XML.parse(bytes)
+        if let tree {
+            guard let again = try? XML.parse(Array(tree.serialized.utf8)), again == tree else {
+                return "XML does not survive serialized → parse"
+            }
+        }
+        let statuses = [200, 400, 403, 500, 503, 429, 404, 200]
+        let status = statuses[(pattern >> 1) % statuses.count]
+        let call: STSCall = (pattern >> 4) & 1 == 0 ? .assumeRole : .assumeRoleWithWebIdentity
+        func texts(_ names: Set<String>, in tree: XMLElement?) -> [String] {
+            (tree?.allElements ?? []).filter { names.contains($0.name) }.map(\.text).filter { $0.count >= minimumSecretLength }
+        }
+        let tokens = texts(["WebIdentityToken"], in: tree)
+        let secrets = texts(["SecretAccessKey", "SessionToken"], in: tree) + tokens
+        func decode(_ body: [UInt8], hiding: [String]) -> Result<Credentials, CredentialError> {
+            Result { () throws(CredentialError) in
+                try STSResponse.decode(call: call, roleArn: roleArn, status: status, body: body, now: now, hiding: hiding)
+            }
+        }
+        switch decode(bytes, hiding: tokens) {
+        case .success(let credentials):
+            guard (200..<300).contains(status) else { return "accepted credentials from an HTTP \(status) answer" }
+            guard let result = tree?.child(call.rawValue + "Result"),
+                  let keyId = result.find("Credentials", "AccessKeyId")?.text.trimmed(),
+                  let secret = result.find("Credentials", "SecretAccessKey")?.text.trimmed(),
+                  let token = result.find("Credentials", "SessionToken")?.text.trimmed(),
+                  credentials.accessKeyId == keyId, credentials.secretAccessKey.reveal() == secret,
+                  credentials.sessionToken.reveal() == token else {
+                return "decoded credentials differ from the answer"
+            }
+            guard credentials.expiration > now else { return "accepted expired credentials" }
+            let shown = [credentials.maskedKeyId, Timestamp.format(credentials.expiration), credentials.accountId ?? "", roleArn]
+            var dumped = ""
+            dump(credentials, to: &dumped)
+            for text in [credentials.description, String(reflecting: credentials), dumped] {
+                for secret in secrets where contains(text, secret) && !shown.contains(where: { contains($0, secret) }) {
+                    return "a secret value shows in the description of STS credentials"
+                }
+            }
+            return nil
+        case .failure(let failure):
+            guard let tree else { return nil }
+            for secret in secrets where contains(failure.description, secret) {
+                // As for documents: if the sentence still has the value once the answer's copy is changed,
+                // it comes from fixed text (the role ARN, a status), not from the answer.
+                let control = masking(tree, secret).serialized
+                let controlTokens = tokens.map { String(decoding: replacingAll(Array($0.utf8), Array(secret.utf8), Array(changed(secret).utf8)), as: UTF8.self) }
+                if case .failure(let again) = decode(Array(control.utf8), hiding: controlTokens), contains(again.description, secret) { continue }
+                return "a secret value shows in an STS error"
+            }
+            return nil
+        }
+    }
+
+    /// `tree` with every occurrence of `secret` in its text replaced by `changed(secret)`.
+    static func masking(_ tree: XMLElement, _ secret: String) -> XMLElement {
+        let needle = Array(secret.utf8), replacement = Array(changed(secret).utf8)
+        func mask(_ e: XMLElement) -> XMLElement {
+            XMLElement(name: e.name, text: String(decoding: replacingAll(Array(e.text.utf8), needle, replacement), as: UTF8.self),
+                       children: e.children.map(mask))
+        }
+        return mask(tree)
+    }
+
+    /// `secret` changed in every character (same length, same control characters).
+    static func changed(_ secret: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in secret.unicodeScalars {
+            switch scalar.value {
+            case 0x21...0x7E: out.append(Unicode.Scalar(0x21 + (scalar.value - 0x21 + 1) % 94)!)
+            case 0x80...: out.append(scalar == "é" ? "è" : "é")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// `json` with every occurrence of `secret` inside string values replaced by a changed copy of it

@@ -44,6 +44,18 @@ public enum JSON: Equatable, Sendable {
         "{" + members.map { "\(quote($0.0)):\(quote($0.1))" }.joined(separator: ",") + "}"
     }
 
+    /// Compact JSON text for this value: no white space, members in order, strings as `quote` writes them.
+    public var compactText: String {
+        switch self {
+        case .object(let members): return "{" + members.map { JSON.quote($0.0) + ":" + $0.1.compactText }.joined(separator: ",") + "}"
+        case .array(let items): return "[" + items.map(\.compactText).joined(separator: ",") + "]"
+        case .string(let text): return JSON.quote(text)
+        case .number(let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
         var out = "\""

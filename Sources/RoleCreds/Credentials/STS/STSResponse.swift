@@ -1,0 +1,90 @@
+/// Reads STS answers: `…Response/…Result/Credentials/{AccessKeyId, SecretAccessKey, SessionToken,
+/// Expiration}` and `AssumedRoleUser/Arn`, or `ErrorResponse/Error/{Code, Message}`.
+public enum STSResponse {
+    /// Error codes worth another try (botocore retries them too); 5xx and 429 are retried whatever the code.
+    public static let retryableCodes: Set<String> = ["Throttling", "IDPCommunicationError"]
+
+    /// Whether an answer with this status and error code may succeed when asked again.
+    public static func isRetryable(status: Int, code: String?) -> Bool {
+        status >= 500 || status == 429 || code.map(retryableCodes.contains) == true
+    }
+
+    /// Decodes the answer to `call` for `roleArn`: credentials on success, else one `CredentialError` line
+    /// naming the call, the role ARN, and the Code and Message (or what was wrong with the answer).
+    /// `secrets` are values of ours the answer must never bring into a message (the web identity token,
+    /// the base credentials); the answer's own `SecretAccessKey` and `SessionToken` are hidden too.
+    /// `now` is Unix seconds: credentials already expired are refused.
+    public static func decode(call: STSCall, roleArn: String, status: Int, body: [UInt8], now: Int64,
+                              hiding secrets: [String] = []) throws(CredentialError) -> Credentials {
+        let what = "STS \(call.rawValue) for \(roleArn.quotable(limit: 200))"
+        let document: XMLElement?
+        let parseError: XMLError?
+        do { document = try XML.parse(body); parseError = nil } catch { document = nil; parseError = error }
+        let hidden = secrets + (document.map(secretValues) ?? [])
+
+        if let document, let error = errorElement(document) {
+            let code = error.child("Code")?.text.trimmed() ?? ""
+            let message = error.child("Message")?.text.trimmed() ?? ""
+            // Quoted as one piece, so a secret split across Code and Message is still found.
+            var detail = code.isEmpty ? "no error code" : code
+            if !message.isEmpty { detail += ": " + message }
+            throw CredentialError("\(what) failed (HTTP \(status)): \(detail.quotable(limit: 300, hiding: hidden))",
+                                  transient: isRetryable(status: status, code: code))
+        }
+        guard (200..<300).contains(status) else {
+            throw CredentialError("\(what) failed with HTTP \(status)\(parseError == nil ? "" : " and an unreadable body")",
+                                  transient: isRetryable(status: status, code: nil))
+        }
+        guard let document else {
+            throw CredentialError("\(what): the answer is not XML (\(parseError.map(\.description) ?? ""))")
+        }
+        let resultName = call.rawValue + "Result"
+        guard document.name == call.rawValue + "Response", let result = document.child(resultName) else {
+            throw CredentialError("\(what): the answer has no \(resultName)")
+        }
+        func field(_ name: String) throws(CredentialError) -> String {
+            guard let element = result.find("Credentials", name) else { throw CredentialError("\(what): the answer has no Credentials/\(name)") }
+            let text = element.text.trimmed()
+            guard !text.isEmpty else { throw CredentialError("\(what): the answer's Credentials/\(name) is empty") }
+            return text
+        }
+        let keyId = try field("AccessKeyId")
+        let secret = try field("SecretAccessKey")
+        let token = try field("SessionToken")
+        guard let expiration = Timestamp.parse(try field("Expiration")) else {
+            throw CredentialError("\(what): the answer's Credentials/Expiration is not an RFC 3339 time")
+        }
+        guard expiration > now else {
+            throw CredentialError("\(what): the credentials STS gave expired at \(Timestamp.format(expiration))", transient: true)
+        }
+        guard keyId.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), keyId.count <= 128 else {
+            throw CredentialError("\(what): the answer's Credentials/AccessKeyId has invalid characters")
+        }
+        for (name, value) in [("SecretAccessKey", secret), ("SessionToken", token)]
+        where value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw CredentialError("\(what): the answer's Credentials/\(name) has control characters")
+        }
+        let account = result.find("AssumedRoleUser", "Arn").flatMap { accountId(fromArn: $0.text.trimmed()) }
+        return Credentials(accessKeyId: keyId, secretAccessKey: Secret(secret), sessionToken: Secret(token),
+                           expiration: expiration, accountId: account, roleArn: roleArn)
+    }
+
+    /// `ErrorResponse/Error`, or any `Error` element with a `Code` (some gateways wrap it differently).
+    static func errorElement(_ document: XMLElement) -> XMLElement? {
+        if document.name == "ErrorResponse", let error = document.child("Error") { return error }
+        return document.allElements.first { $0.name == "Error" && $0.child("Code") != nil }
+    }
+
+    /// The text of every `SecretAccessKey` and `SessionToken` in the document, as written and trimmed.
+    static func secretValues(_ document: XMLElement) -> [String] {
+        document.allElements.filter { $0.name == "SecretAccessKey" || $0.name == "SessionToken" }
+            .flatMap { [$0.text, $0.text.trimmed()] }.filter { !$0.isEmpty }
+    }
+
+    /// The account of `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION` (12 digits), or nil.
+    public static func accountId(fromArn arn: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return String(parts[4])
+    }
+}
