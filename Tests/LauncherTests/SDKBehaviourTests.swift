@@ -1,4 +1,5 @@
 import Foundation
+import CSystem
 import Glibc
 import Testing
 @testable import RoleCreds

@@ -26,7 +26,7 @@ public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Opened `O_NONBLOCK` so a FIFO without a writer cannot hang `open` (fifo(7)); then `fstat` refuses
 /// anything but a regular file before any `read`. The size is checked both from `fstat` and while
 /// reading, since a file can grow between the two.
-public func readSmallFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]? {
+public func readSmallFile(_ path: String, limit: Int = 16 * 1024) throws(FileReadError) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
         let error = Errno.current
@@ -52,4 +52,10 @@ public func readSmallFile(_ path: String, limit: Int) throws(FileReadError) -> [
         guard bytes.count + count <= limit else { throw .tooLarge(limit: limit) }
         bytes.append(contentsOf: chunk[0..<count])
     }
+}
+
+/// Like `readSmallFile`, for a file that must exist: an absent one is `ENOENT`.
+public func readRequiredFile(_ path: String, limit: Int = 16 * 1024) throws(FileReadError) -> [UInt8] {
+    guard let bytes = try readSmallFile(path, limit: limit) else { throw .system(.noEntry) }
+    return bytes
 }

@@ -38,7 +38,7 @@ public final class ContainerProvider: CredentialProvider {
         case .token(let token): return token
         case .tokenFile(let path):
             let bytes: [UInt8]
-            do { bytes = try SmallFile.read(path) } catch {
+            do { bytes = try readRequiredFile(path) } catch {
                 throw CredentialError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path.quotable(limit: 200)) (\(error))")
             }
             return try Self.token(fromFile: bytes)

@@ -6,10 +6,9 @@ public enum SessionPolicy {
 
     /// Reads and checks the policy file at `path`; the compact JSON text.
     public static func load(path: String) throws(UsageError) -> String {
-        guard let bytes = readSmallFile(path) else {
-            throw UsageError("cannot read the session policy file \(path.quotable(limit: 200)) (\(Errno.current))")
-        }
-        return try compact(bytes, path: path)
+        do { return try compact(try readRequiredFile(path), path: path) } catch let error as FileReadError {
+            throw UsageError("cannot read the session policy file \(path.quotable(limit: 200)) (\(error))")
+        } catch let error as UsageError { throw error } catch { throw UsageError("\(error)") }
     }
 
     /// The compact JSON text of the policy document `bytes` (read from `path`, named in errors): a JSON
