@@ -1,3 +1,4 @@
 import RoleCreds
 
-Launcher.main(Array(CommandLine.arguments.dropFirst()))
+Socket.useBuiltInResolverOnly()
+Launcher.main(ByteText.arguments())

@@ -10,7 +10,8 @@ public struct SpawnError: Error, CustomStringConvertible {
     /// 127 when the command was not found, 126 when it was found but could not be run.
     public var status: Int32 { errno == .noEntry || errno.rawValue == ENOTDIR ? LauncherStatus.notFound : LauncherStatus.cannotRun }
     public var description: String {
-        status == LauncherStatus.notFound ? "\(command.quotable(limit: 200)): command not found" : "\(command.quotable(limit: 200)): \(errno)"
+        let shown = ByteText.printable(command).quotable(limit: 200)
+        return status == LauncherStatus.notFound ? "\(shown): command not found" : "\(shown): \(errno)"
     }
 }
 
@@ -62,9 +63,16 @@ public enum Spawn {
     }
 }
 
-/// Calls `body` with a NULL-terminated array of C strings that live for the call.
+/// Calls `body` with a NULL-terminated array of C strings that live for the call: the bytes each
+/// string stands for (`ByteText`), so arguments and environment entries reach the command unchanged.
 func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers = strings.map { strdup($0) }
+    var pointers = strings.map { string -> UnsafeMutablePointer<CChar>? in
+        let bytes = ByteText.encode(string)
+        let p = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
+        bytes.withUnsafeBytes { if let b = $0.baseAddress { UnsafeMutableRawPointer(p).copyMemory(from: b, byteCount: bytes.count) } }
+        p[bytes.count] = 0
+        return p
+    }
     pointers.append(nil)
     defer { for p in pointers { free(p) } }
     return body(pointers)
