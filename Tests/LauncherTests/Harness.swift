@@ -25,12 +25,13 @@ final class TempDir {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// The base environment of every launcher run: PATH only, and a refused loopback endpoint as the
-/// IMDS default, so a test that forgets an endpoint can never reach a real metadata service.
+/// The base environment of every launcher run: PATH only, and refused loopback endpoints as the
+/// IMDS and STS defaults, so a test that forgets an endpoint can never reach a real metadata service.
 func baseEnvironment() -> [String: String] {
     [
         "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9",
+        "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/",
         "LC_ALL": "C",
     ]
 }
