@@ -1,4 +1,3 @@
 import RoleCreds
 
-Socket.useBuiltInResolverOnly()
 Launcher.main(ByteText.arguments())

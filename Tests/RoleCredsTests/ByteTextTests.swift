@@ -50,11 +50,14 @@ struct ByteTextTests {
         let envp = ChildEnvironment.build(inherited: inherited, supply: .keys(Fixture.credentials), region: nil, setRegion: false)
         let prefix = Array("WRC_BYTES_TEST=".utf8)
         let found: [[UInt8]] = withCStrings(envp) { pointers in
-            pointers.compactMap { p -> [UInt8]? in
-                guard let p else { return nil }
+            var found: [[UInt8]] = []
+            var i = 0
+            while let p = pointers[i] {
                 let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
-                return bytes.starts(with: prefix) ? Array(bytes.dropFirst(prefix.count)) : nil
+                if bytes.starts(with: prefix) { found.append(Array(bytes.dropFirst(prefix.count))) }
+                i += 1
             }
+            return found
         }
         #expect(found == [value])
     }

@@ -65,15 +65,27 @@ public enum Spawn {
 
 /// Calls `body` with a NULL-terminated array of C strings that live for the call: the bytes each
 /// string stands for (`ByteText`), so arguments and environment entries reach the command unchanged.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers = strings.map { string -> UnsafeMutablePointer<CChar>? in
-        let bytes = ByteText.encode(string)
-        let p = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
-        bytes.withUnsafeBytes { if let b = $0.baseAddress { UnsafeMutableRawPointer(p).copyMemory(from: b, byteCount: bytes.count) } }
-        p[bytes.count] = 0
-        return p
+/// One allocation for all the strings and one for the pointers, no Array of pointers: the generic
+/// metadata of such an array costs more at start-up than the copying.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var total = 0
+    for s in strings { total += s.utf8.count + 1 }
+    let pointers = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+    let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
+    defer { pointers.deallocate(); storage.deallocate() }
+    var offset = 0
+    for (i, s) in strings.enumerated() {
+        let start = storage + offset
+        pointers[i] = start
+        if s.utf8.contains(0xF4) {
+            // Escaped bytes (ByteText) are shorter than their escapes: this fits in the space counted.
+            for b in ByteText.encode(s) { storage[offset] = CChar(bitPattern: b); offset += 1 }
+        } else {
+            for b in s.utf8 { storage[offset] = CChar(bitPattern: b); offset += 1 }
+        }
+        storage[offset] = 0
+        offset += 1
     }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
+    pointers[strings.count] = nil
     return body(pointers)
 }

@@ -43,10 +43,11 @@ public final class Socket {
 
     /// Confines host-name lookups to glibc's built-in `files` and `dns` services, whatever
     /// `/etc/nsswitch.conf` names: the static release binary must never load an NSS module from the
-    /// host (libnss_*.so would pull in the host's own libc.so). Call once, before any thread starts.
-    public static func useBuiltInResolverOnly() {
+    /// host (libnss_*.so would pull in the host's own libc.so). Done once, before the first
+    /// `getaddrinfo`, so IP literals (the usual endpoints) never pay for reading nsswitch.conf.
+    static let builtInResolverOnly: Void = {
         _ = csys_nss_configure_lookup("hosts", "files dns")
-    }
+    }()
 
     /// The address of an IPv4 or IPv6 literal (`inet_pton`), without the resolver; nil for anything else.
     static func literal(host: String, port: UInt16) -> Address? {
@@ -70,6 +71,7 @@ public final class Socket {
 
     static func resolve(host: String, port: UInt16) throws(SocketError) -> [Address] {
         if let address = literal(host: host, port: port) { return [address] }
+        _ = builtInResolverOnly
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
