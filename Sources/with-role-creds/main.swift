@@ -1,3 +1,3 @@
 import RoleCreds
 
-Launcher.main(Array(CommandLine.arguments.dropFirst()))
+Launcher.main(ByteText.arguments())

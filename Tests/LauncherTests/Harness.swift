@@ -25,8 +25,8 @@ final class TempDir {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// The base environment of every launcher run: PATH only, and a refused loopback endpoint as the
-/// IMDS default, so a test that forgets an endpoint can never reach a real metadata service.
+/// The base environment of every launcher run: PATH only, and refused loopback endpoints as the
+/// IMDS and STS defaults, so a test that forgets an endpoint can never reach a real metadata service.
 func baseEnvironment() -> [String: String] {
     [
         "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",

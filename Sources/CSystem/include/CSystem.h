@@ -37,6 +37,13 @@ extern int unlockpt(int fd);
 extern int ptsname_r(int fd, char *buf, size_t len);
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 
+// glibc's NSS switch (nsswitch.conf(5)): a fully static binary must not load the host's NSS modules
+// (libnss_systemd, libnss_resolve, …), which would bring the host's libc.so with them.
+extern int __nss_configure_lookup(const char *db, const char *service_line);
+static inline int csys_nss_configure_lookup(const char *db, const char *services) {
+    return __nss_configure_lookup(db, services);
+}
+
 static inline int csys_accept4(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
 
 static inline int csys_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }

@@ -10,7 +10,7 @@ public enum ChildEnvironment {
     }
 
     /// Variables removed so nothing outranks or confuses what is injected.
-    static let removed: Set<String> = [
+    static let removed: [String] = [
         "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
         "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_WEB_IDENTITY_TOKEN_FILE",
         "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
@@ -20,21 +20,28 @@ public enum ChildEnvironment {
     /// The child's `envp`: the inherited entries minus the removed ones and duplicates (the first
     /// entry of a name wins, as with `getenv`), then the injected variables.
     /// `region` is what the source found; it is used only when neither region variable is set.
+    /// Names are compared as bytes: entries need not be UTF-8 (`ByteText`), and splitting them as
+    /// `Character`s would cost more than the rest of the start-up.
     public static func build(inherited: [String], supply: Supply, region: String?, setRegion: Bool) -> [String] {
-        var seen = Set<String>()
+        var seen = NameSet(capacity: inherited.count)
         var result: [String] = []
+        result.reserveCapacity(inherited.count + 8)
         var awsRegion: String?
         var defaultRegion: String?
-        for entry in inherited {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else { continue }
-            let name = String(entry[..<eq])
-            guard seen.insert(name).inserted else { continue }
-            if removed.contains(name) || name.hasPrefix(removedPrefix) { continue }
-            let value = String(entry[entry.index(after: eq)...])
-            if setRegion && (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") {
-                // Empty values count as unset and are replaced below.
-                if value.isEmpty { continue }
-                if name == "AWS_REGION" { awsRegion = value } else { defaultRegion = value }
+        for (index, entry) in inherited.enumerated() {
+            let u = entry.utf8
+            guard let eq = u.firstIndex(of: 61), eq != u.startIndex else { continue }
+            let name = u[..<eq]
+            guard seen.insert(name, entry: index, in: inherited) else { continue }
+            if isRemoved(name) { continue }
+            if setRegion, name.starts(with: "AWS_".utf8) {
+                let isRegion = name.elementsEqual("AWS_REGION".utf8)
+                if isRegion || name.elementsEqual("AWS_DEFAULT_REGION".utf8) {
+                    let value = Substring(u[u.index(after: eq)...])
+                    // Empty values count as unset and are replaced below.
+                    if value.isEmpty { continue }
+                    if isRegion { awsRegion = String(value) } else { defaultRegion = String(value) }
+                }
             }
             result.append(entry)
         }
@@ -64,5 +71,45 @@ public enum ChildEnvironment {
             }
         }
         return result
+    }
+
+    static func isRemoved(_ name: Substring.UTF8View) -> Bool {
+        guard name.starts(with: "AWS_".utf8) else { return false }
+        if name.starts(with: removedPrefix.utf8) { return true }
+        return removed.contains { name.elementsEqual($0.utf8) }
+    }
+}
+
+/// The names already seen while building an environment: open addressing over FNV-1a hashes of the
+/// name bytes, so neither `String` hashing nor `Set` is needed on the start-up path.
+struct NameSet {
+    private var slots: [Int]  // entry index + 1; 0 = empty
+    private var hashes: [UInt64]
+    private var lengths: [Int]
+    private let mask: Int
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int](repeating: 0, count: size)
+        hashes = [UInt64](repeating: 0, count: size)
+        lengths = [Int](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Adds the name of `entries[entry]`; false when an entry with the same name was added before.
+    mutating func insert(_ name: Substring.UTF8View, entry: Int, in entries: [String]) -> Bool {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var length = 0
+        for b in name { h = (h ^ UInt64(b)) &* 0x100_0000_01b3; length += 1 }
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] != 0 {
+            if hashes[i] == h, lengths[i] == length, entries[slots[i] - 1].utf8.prefix(length).elementsEqual(name) { return false }
+            i = (i + 1) & mask
+        }
+        slots[i] = entry + 1
+        hashes[i] = h
+        lengths[i] = length
+        return true
     }
 }

@@ -8,12 +8,13 @@ public struct EnvironmentLookup: Sendable {
     public let entries: [String]
     public init(_ entries: [String]) { self.entries = entries }
 
-    /// This process's environment.
+    /// This process's environment, each entry's bytes kept exactly (`ByteText`): entries that are
+    /// not UTF-8 pass to the command unchanged, as with `env`.
     public static func current() -> EnvironmentLookup {
         var entries: [String] = []
         var p = environ
         while let entry = p.pointee {
-            entries.append(String(cString: entry))
+            entries.append(ByteText.decode(cString: entry))
             p += 1
         }
         return EnvironmentLookup(entries)
@@ -21,10 +22,13 @@ public struct EnvironmentLookup: Sendable {
 
     /// The value of `name`, nil when absent or empty.
     public subscript(name: String) -> String? {
-        let prefix = name + "="
-        for entry in entries where entry.hasPrefix(prefix) {
-            let value = String(entry.dropFirst(prefix.count))
-            return value.isEmpty ? nil : value
+        // Compared as bytes: `hasPrefix` on String compares grapheme clusters.
+        let n = name.utf8.count
+        for entry in entries {
+            let u = entry.utf8
+            guard u.count > n, u.starts(with: name.utf8), u[u.index(u.startIndex, offsetBy: n)] == 61 else { continue }
+            let value = Substring(u[u.index(u.startIndex, offsetBy: n + 1)...])
+            return value.isEmpty ? nil : String(value)
         }
         return nil
     }

@@ -10,7 +10,8 @@ public struct SpawnError: Error, CustomStringConvertible {
     /// 127 when the command was not found, 126 when it was found but could not be run.
     public var status: Int32 { errno == .noEntry || errno.rawValue == ENOTDIR ? LauncherStatus.notFound : LauncherStatus.cannotRun }
     public var description: String {
-        status == LauncherStatus.notFound ? "\(command.quotable(limit: 200)): command not found" : "\(command.quotable(limit: 200)): \(errno)"
+        let shown = ByteText.printable(command).quotable(limit: 200)
+        return status == LauncherStatus.notFound ? "\(shown): command not found" : "\(shown): \(errno)"
     }
 }
 
@@ -62,10 +63,29 @@ public enum Spawn {
     }
 }
 
-/// Calls `body` with a NULL-terminated array of C strings that live for the call.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
+/// Calls `body` with a NULL-terminated array of C strings that live for the call: the bytes each
+/// string stands for (`ByteText`), so arguments and environment entries reach the command unchanged.
+/// One allocation for all the strings and one for the pointers, no Array of pointers: the generic
+/// metadata of such an array costs more at start-up than the copying.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var total = 0
+    for s in strings { total += s.utf8.count + 1 }
+    let pointers = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+    let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
+    defer { pointers.deallocate(); storage.deallocate() }
+    var offset = 0
+    for (i, s) in strings.enumerated() {
+        let start = storage + offset
+        pointers[i] = start
+        if s.utf8.contains(0xF4) {
+            // Escaped bytes (ByteText) are shorter than their escapes: this fits in the space counted.
+            for b in ByteText.encode(s) { storage[offset] = CChar(bitPattern: b); offset += 1 }
+        } else {
+            for b in s.utf8 { storage[offset] = CChar(bitPattern: b); offset += 1 }
+        }
+        storage[offset] = 0
+        offset += 1
+    }
+    pointers[strings.count] = nil
     return body(pointers)
 }

@@ -24,28 +24,58 @@ func findHeadEnd(_ buffer: [UInt8], from start: Int = 0) -> Int? {
 }
 
 /// Parses the head bytes (without the final CRLFCRLF) into a start line and header fields.
+/// Works on bytes: splitting text as `Character`s (grapheme breaking) would cost far more than the
+/// request it parses, and every byte that matters to the framing is ASCII.
 func parseHead(_ bytes: ArraySlice<UInt8>) throws(HTTPError) -> MessageHead {
     for b in bytes where (b < 0x20 && b != 13 && b != 10 && b != 9) || b == 0x7F {
         throw .malformed("control character in header section")
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("header section is not UTF-8") }
-    var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
-    guard !lines.isEmpty, !lines[0].isEmpty else { throw .malformed("empty start line") }
-    let startLine = String(lines.removeFirst())
-    guard !startLine.contains("\n"), !startLine.contains("\r") else { throw .malformed("bare CR or LF in a header") }
+    guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("header section is not UTF-8") }
     var headers = HTTPHeaders()
-    for line in lines {
-        if line.isEmpty { continue }
-        guard !line.contains("\n"), !line.contains("\r") else { throw .malformed("bare CR or LF in a header") }
-        if line.first == " " || line.first == "\t" { throw .malformed("folded header line") }
-        guard let colon = line.firstIndex(of: ":") else { throw .malformed("header line without a colon") }
-        let name = line[..<colon]
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }) else {
-            throw .malformed("bad header name")
+    var startLine = ""
+    var lineStart = bytes.startIndex
+    var first = true
+    while lineStart <= bytes.endIndex {
+        // The line runs to the next CRLF; a CR or LF alone inside it is refused.
+        var i = lineStart
+        var lineEnd = bytes.endIndex
+        var bare = false
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b == 13, i + 1 < bytes.endIndex, bytes[i + 1] == 10 { lineEnd = i; break }
+            if b == 13 || b == 10 { bare = true }
+            i += 1
         }
-        headers.add(String(name), String(line[line.index(after: colon)...].trimmingCharacters()))
+        let line = bytes[lineStart..<lineEnd]
+        lineStart = lineEnd + 2
+        if first {
+            first = false
+            guard !line.isEmpty else { throw .malformed("empty start line") }
+            if bare { throw .malformed("bare CR or LF in a header") }
+            startLine = String(decoding: line, as: UTF8.self)
+            continue
+        }
+        if line.isEmpty { continue }
+        if bare { throw .malformed("bare CR or LF in a header") }
+        if line.first == 32 || line.first == 9 { throw .malformed("folded header line") }
+        guard let colon = line.firstIndex(of: 58) else { throw .malformed("header line without a colon") }
+        let name = line[..<colon]
+        guard !name.isEmpty, name.allSatisfy(isTokenByte) else { throw .malformed("bad header name") }
+        var value = line[(colon + 1)...]
+        while let f = value.first, f == 32 || f == 9 { value.removeFirst() }
+        while let l = value.last, l == 32 || l == 9 { value.removeLast() }
+        headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
     return MessageHead(startLine: startLine, headers: headers)
+}
+
+/// RFC 9110 `tchar`: the bytes a header name may hold.
+func isTokenByte(_ b: UInt8) -> Bool {
+    switch b {
+    case 48...57, 65...90, 97...122: return true
+    case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true  // !#$%&'*+-.^_`|~
+    default: return false
+    }
 }
 
 /// How a message body is delimited.
@@ -243,10 +273,19 @@ public struct ResponseParser {
     }
 
     static func status(_ line: String) throws(HTTPError) -> Int {
-        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0] == "HTTP/1.1" || parts[0] == "HTTP/1.0" else { throw .malformed("bad status line") }
-        guard parts[1].count == 3, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(parts[1]),
-              (200...599).contains(code) else { throw .malformed("bad status code") }
+        // "HTTP/1.x NNN" then a space or the end: bytes, as in parseHead.
+        let b = Array(line.utf8)
+        let version = b.prefix(9)
+        guard b.count >= 9, version.elementsEqual("HTTP/1.1 ".utf8) || version.elementsEqual("HTTP/1.0 ".utf8) else {
+            throw .malformed("bad status line")
+        }
+        guard b.count == 12 || (b.count > 12 && b[12] == 32) else { throw .malformed("bad status code") }
+        var code = 0
+        for d in b[9..<12] {
+            guard d >= 48 && d <= 57 else { throw .malformed("bad status code") }
+            code = code * 10 + Int(d - 48)
+        }
+        guard (200...599).contains(code) else { throw .malformed("bad status code") }
         return code
     }
 }

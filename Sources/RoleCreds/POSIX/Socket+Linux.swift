@@ -17,7 +17,7 @@ public final class Socket {
     }
 
     /// Resolves `host` (an IPv4/IPv6 literal or a name) and connects to the first address that answers
-    /// within `wait`. Literals never touch the resolver. With `allow`, every address the name resolves
+    /// within `wait`. Literals (`inet_pton`) never touch the resolver. With `allow`, every address the name resolves
     /// to must pass it, or nothing is connected (a host name must not lead anywhere else).
     public static func connect(host: String, port: UInt16, wait: Wait, allow: ((IPAddress) -> Bool)? = nil) throws(SocketError) -> Socket {
         let addresses = try resolve(host: host, port: port)
@@ -43,7 +43,37 @@ public final class Socket {
         var family: Int32 { Int32(storage.ss_family) }
     }
 
+    /// Confines host-name lookups to glibc's built-in `files` and `dns` services, whatever
+    /// `/etc/nsswitch.conf` names: the static release binary must never load an NSS module from the
+    /// host (libnss_*.so would pull in the host's own libc.so). Done once, before the first
+    /// `getaddrinfo`, so IP literals (the usual endpoints) never pay for reading nsswitch.conf.
+    static let builtInResolverOnly: Void = {
+        _ = csys_nss_configure_lookup("hosts", "files dns")
+    }()
+
+    /// The address of an IPv4 or IPv6 literal (`inet_pton`), without the resolver; nil for anything else.
+    static func literal(host: String, port: UInt16) -> Address? {
+        var storage = sockaddr_storage()
+        var v4 = sockaddr_in()
+        if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &v4) { dst.copyMemory(from: $0) } }
+            return Address(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+        var v6 = sockaddr_in6()
+        if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &v6) { dst.copyMemory(from: $0) } }
+            return Address(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
+        return nil
+    }
+
     static func resolve(host: String, port: UInt16) throws(SocketError) -> [Address] {
+        if let address = literal(host: host, port: port) { return [address] }
+        _ = builtInResolverOnly
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
