@@ -1,21 +1,34 @@
 /// An HTTP/1.1 client for one endpoint: one keep-alive connection, reused while the server allows it.
-/// No proxies, no redirects, no TLS.
+/// Plain or over verified TLS (`TLSStream`), directly or through a `CONNECT` proxy tunnel; the same
+/// parser and limits either way. No redirects.
 public final class HTTPClient {
     public let host: String
     public let port: UInt16
+    /// `http` or `https`.
+    public let scheme: HTTPURL.Scheme
+    /// Verifies the server of an https endpoint.
+    let tls: TLSContext?
+    /// The tunnel every connection goes through, if any (the caller decides: see `ProxySettings`).
+    public let proxy: HTTPProxy?
     let clock: any Clock
-    private var socket: Socket?
+    private var socket: (any ByteStream)?
     /// TCP connections opened so far (for tests and benchmarks).
     public private(set) var connectionsOpened = 0
     /// Watched during every wait, so signals are acted on while a request is pending.
     public var interrupt: Interrupt?
 
     public init(host: String, port: UInt16, clock: any Clock = SystemClock()) {
-        self.host = host; self.port = port; self.clock = clock
+        self.host = host; self.port = port; self.scheme = .http; self.tls = nil; self.proxy = nil; self.clock = clock
+    }
+
+    /// A client for `url`'s endpoint; an https `url` needs `tls`, and `proxy` (if any) tunnels every
+    /// connection. Plain http is not refused here: see `requireTLSOrLoopback`.
+    public init(url: HTTPURL, tls: TLSContext?, proxy: HTTPProxy? = nil, clock: any Clock = SystemClock()) {
+        self.host = url.host; self.port = url.port; self.scheme = url.scheme; self.tls = tls; self.proxy = proxy; self.clock = clock
     }
 
     /// `host[:port]` for the `Host` header.
-    public var authority: String { HTTPURL(host: host, port: port).authority }
+    public var authority: String { HTTPURL(host: host, port: port, scheme: scheme).authority }
 
     /// Sends `request` and reads the whole response before `deadline` (monotonic ms), covering
     /// connect, send and receive. A kept-alive connection that the server closed in the meantime is
@@ -43,17 +56,11 @@ public final class HTTPClient {
 
     private func exchange(_ bytes: [UInt8], isHead: Bool, deadline: Int64) throws(HTTPError) -> HTTPResponse {
         let reused = socket != nil
-        let connection: Socket
+        let connection: any ByteStream
         if let socket {
             connection = socket
         } else {
-            do {
-                connection = try Socket.connect(host: host, port: port, deadline: deadline, clock: clock, interrupt: interrupt)
-            } catch .timedOut {
-                throw .timedOut(connected: false)
-            } catch {
-                throw .connect(error.description)
-            }
+            connection = try open(deadline: deadline)
             connectionsOpened += 1
             socket = connection
         }
@@ -66,9 +73,33 @@ public final class HTTPClient {
         }
     }
 
-    private func roundTrip(_ connection: Socket, _ bytes: [UInt8], isHead: Bool, deadline: Int64, reused: Bool) throws(HTTPError) -> HTTPResponse {
+    /// Connects (through the proxy's tunnel, if any) and, for https, completes the verified handshake:
+    /// nothing of the request is written before that.
+    private func open(deadline: Int64) throws(HTTPError) -> any ByteStream {
+        if scheme == .https && tls == nil {
+            throw .tls(TLSError(.configuration, "https://\(authority) needs a TLS context"))
+        }
+        let socket: Socket
         do {
-            try connection.sendAll(bytes, deadline: deadline, clock: clock)
+            socket = try Socket.connect(host: proxy?.host ?? host, port: proxy?.port ?? port, deadline: deadline, clock: clock, interrupt: interrupt)
+        } catch .timedOut {
+            throw .timedOut(connected: false)
+        } catch {
+            throw .connect(proxy.map { "proxy \($0.authority): \(error)" } ?? error.description)
+        }
+        do {
+            try proxy?.openTunnel(over: socket, to: host, port: port, deadline: deadline, clock: clock)
+            guard scheme == .https, let tls else { return socket }
+            return try TLSStream.handshake(over: socket, context: tls, host: host, port: port, deadline: deadline, clock: clock)
+        } catch {
+            socket.close()
+            throw .tls(error)
+        }
+    }
+
+    private func roundTrip(_ connection: any ByteStream, _ bytes: [UInt8], isHead: Bool, deadline: Int64, reused: Bool) throws(HTTPError) -> HTTPResponse {
+        do {
+            try connection.write(bytes, deadline: deadline, clock: clock)
         } catch .timedOut {
             throw .timedOut(connected: true)
         } catch {
@@ -79,7 +110,7 @@ public final class HTTPClient {
         while true {
             let chunk: [UInt8]
             do {
-                chunk = try connection.receive(max: 16 * 1024, deadline: deadline, clock: clock)
+                chunk = try connection.read(max: 16 * 1024, deadline: deadline, clock: clock)
             } catch .timedOut {
                 throw .timedOut(connected: true)
             } catch {

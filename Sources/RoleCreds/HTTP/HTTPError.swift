@@ -12,6 +12,8 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case tooLarge(String)
     /// A socket call failed after the connection was made.
     case io(String)
+    /// TLS, its trust store, the proxy tunnel or the plain-http policy failed (see `TLSError.Code`).
+    case tls(TLSError)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let why): return "malformed HTTP response (\(why))"
         case .tooLarge(let what): return "\(what) over the limit"
         case .io(let why): return why
+        case .tls(let error): return error.description
         }
     }
 
@@ -29,6 +32,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .connect, .timedOut, .closed, .io: return true
         case .malformed, .tooLarge: return false
+        case .tls(let error): return error.isTransient
         }
     }
 }
