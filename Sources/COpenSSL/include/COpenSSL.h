@@ -33,7 +33,7 @@ static inline void cssl_ctx_set_safe_options(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
 }
 
-// Non-blocking writes are retried from a Swift array that may move between attempts (SSL_write(3)).
+// A retried SSL_write may come from a Swift array at another address (SSL_write(3)).
 static inline void cssl_set_moving_write_buffer(SSL *ssl) {
     SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
@@ -58,7 +58,6 @@ static inline int cssl_verify_peer(void) { return SSL_VERIFY_PEER; }
 static inline int cssl_error_want_read(void) { return SSL_ERROR_WANT_READ; }
 static inline int cssl_error_want_write(void) { return SSL_ERROR_WANT_WRITE; }
 static inline int cssl_error_zero_return(void) { return SSL_ERROR_ZERO_RETURN; }
-static inline int cssl_error_syscall(void) { return SSL_ERROR_SYSCALL; }
 static inline int cssl_error_ssl(void) { return SSL_ERROR_SSL; }
 static inline long cssl_verify_ok(void) { return X509_V_OK; }
 

@@ -75,14 +75,21 @@ func openSSLReason(_ code: UInt) -> String? {
 }
 
 /// A TLS session over a connected socket, after a verified handshake. It owns the socket.
+///
+/// OpenSSL reads and writes memory buffers, never the descriptor: every byte goes through `Socket`,
+/// so each wait honours the deadline and the interrupt descriptor, and every send uses MSG_NOSIGNAL
+/// (OpenSSL's socket BIO uses write(2), which would raise SIGPIPE on a closed connection).
 public final class TLSStream: ByteStream {
     let socket: Socket
     private var ssl: OpaquePointer?
+    /// OpenSSL's input (ciphertext from the socket) and output (ciphertext for the socket).
+    private let input: OpaquePointer
+    private let output: OpaquePointer
     /// `host:port` of the verified peer, for messages.
     public let peer: String
 
-    private init(socket: Socket, ssl: OpaquePointer, peer: String) {
-        self.socket = socket; self.ssl = ssl; self.peer = peer
+    private init(socket: Socket, ssl: OpaquePointer, input: OpaquePointer, output: OpaquePointer, peer: String) {
+        self.socket = socket; self.ssl = ssl; self.input = input; self.output = output; self.peer = peer
     }
 
     deinit { close() }
@@ -97,9 +104,13 @@ public final class TLSStream: ByteStream {
         guard let ssl = SSL_new(context.context) else {
             throw TLSError(.configuration, "cannot start TLS with \(peer): \(openSSLReason(ERR_get_error()) ?? "out of memory")")
         }
-        let stream = TLSStream(socket: socket, ssl: ssl, peer: peer)
+        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw TLSError(.configuration, "cannot start TLS with \(peer): out of memory")
+        }
+        SSL_set_bio(ssl, input, output)  // the SSL object owns both from here
+        let stream = TLSStream(socket: socket, ssl: ssl, input: input, output: output, peer: peer)
         cssl_set_moving_write_buffer(ssl)
-        guard SSL_set_fd(ssl, socket.fd) == 1 else { throw TLSError(.configuration, "cannot start TLS with \(peer)") }
         if isIPAddress(host) {
             // RFC 6066 forbids an IP address in SNI; the certificate must carry it as an iPAddress SAN.
             guard cssl_set_expected_ip(ssl, host) == 1 else { throw TLSError(.configuration, "cannot verify TLS for \(peer): bad address") }
@@ -109,21 +120,25 @@ public final class TLSStream: ByteStream {
                 throw TLSError(.configuration, "cannot verify TLS for \(peer): bad host name")
             }
         }
-        ERR_clear_error()
         while true {
+            ERR_clear_error()
             let rc = SSL_connect(ssl)
-            if rc == 1 { break }
             let error = SSL_get_error(ssl, rc)
-            let events: Int32
-            if error == cssl_error_want_read() { events = POLLIN } else if error == cssl_error_want_write() { events = POLLOUT } else {
-                throw stream.handshakeFailure(error)
-            }
-            do {
-                try socket.wait(for: Int16(events), deadline: deadline, clock: clock)
-            } catch .timedOut {
-                throw TLSError(.timedOut, "TLS handshake with \(peer) did not finish before the deadline")
+            do throws(StepError) {
+                // Whatever the step produced goes out first: the ClientHello, the Finished, or the
+                // alert that tells a server why it was refused.
+                try stream.flush(deadline: deadline, clock: clock)
+                if rc == 1 { break }
+                guard error == cssl_error_want_read() else { throw stream.handshakeFailure() }
+                guard try stream.fill(deadline: deadline, clock: clock) else {
+                    throw StepError.refused(TLSError(.handshake, "TLS handshake with \(peer) failed: connection closed by the server"))
+                }
             } catch {
-                throw TLSError(.handshake, "TLS handshake with \(peer) failed: \(error)")
+                switch error {
+                case .timedOut: throw TLSError(.timedOut, "TLS handshake with \(peer) did not finish before the deadline")
+                case .failed(let why): throw TLSError(.handshake, "TLS handshake with \(peer) failed: \(why)")
+                case .refused(let error): throw error
+                }
             }
         }
         // SSL_VERIFY_PEER already fails the handshake on a bad chain; checked again so that no
@@ -135,82 +150,128 @@ public final class TLSStream: ByteStream {
         return stream
     }
 
+    /// How a step of the session failed: the socket's deadline or error, or a TLS refusal.
+    private enum StepError: Error {
+        case timedOut
+        case failed(String)
+        case refused(TLSError)
+    }
+
     /// The failed handshake in words: the verification result if that is what failed, else OpenSSL's reason.
-    private func handshakeFailure(_ error: Int32) -> TLSError {
+    private func handshakeFailure() -> StepError {
         let code = ERR_get_error()
         ERR_clear_error()
         if let ssl {
             let verify = SSL_get_verify_result(ssl)
             if verify != cssl_verify_ok() {
-                return TLSError(.verification, "TLS handshake with \(peer) failed: certificate verify failed (\(verifyReason(verify)))")
+                return .refused(TLSError(.verification, "TLS handshake with \(peer) failed: certificate verify failed (\(verifyReason(verify)))"))
             }
         }
-        if let reason = openSSLReason(code) { return TLSError(.handshake, "TLS handshake with \(peer) failed: \(reason)") }
-        if error == cssl_error_syscall() {
-            let errno = Errno.current
-            return TLSError(.handshake, "TLS handshake with \(peer) failed: \(errno.rawValue == 0 ? "connection closed by the server" : errno.description)")
+        return .refused(TLSError(.handshake, "TLS handshake with \(peer) failed: \(openSSLReason(code) ?? "unknown reason")"))
+    }
+
+    /// Sends everything OpenSSL has produced.
+    private func flush(deadline: Int64, clock: any Clock) throws(StepError) {
+        while BIO_ctrl_pending(output) > 0 {
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024 + 512)
+            let n = chunk.withUnsafeMutableBytes { BIO_read(output, $0.baseAddress!, Int32($0.count)) }
+            guard n > 0 else { return }
+            chunk.removeSubrange(Int(n)...)
+            do { try socket.sendAll(chunk, deadline: deadline, clock: clock) } catch .timedOut { throw .timedOut } catch {
+                throw .failed(error.description)
+            }
         }
-        return TLSError(.handshake, "TLS handshake with \(peer) failed")
+    }
+
+    /// Receives what the socket has (waiting until `deadline`) and hands it to OpenSSL; false when the peer closed.
+    private func fill(deadline: Int64, clock: any Clock) throws(StepError) -> Bool {
+        let chunk: [UInt8]
+        do { chunk = try socket.receive(max: 16 * 1024 + 512, deadline: deadline, clock: clock) } catch .timedOut { throw .timedOut } catch {
+            throw .failed(error.description)
+        }
+        guard !chunk.isEmpty else { return false }
+        // A memory BIO takes every byte it is given.
+        _ = chunk.withUnsafeBytes { BIO_write(input, $0.baseAddress!, Int32($0.count)) }
+        return true
+    }
+
+    /// The step's failure as a stream error that names the peer.
+    private func streamError(_ error: StepError, _ what: String) -> StreamError {
+        switch error {
+        case .timedOut: return .timedOut
+        case .failed(let why): return .failed("TLS \(what) \(peer) failed: \(why)")
+        case .refused(let error): return .failed(error.message)
+        }
     }
 
     public func write(_ bytes: [UInt8], deadline: Int64, clock: any Clock) throws(StreamError) {
         guard let ssl else { throw .failed("TLS connection to \(peer) is closed") }
-        var offset = 0
-        while offset < bytes.count {
-            ERR_clear_error()
-            let n = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + offset, Int32(clamping: bytes.count - offset)) }
-            if n > 0 { offset += Int(n); continue }
-            try wait(afterFailure: SSL_get_error(ssl, n), what: "write to", deadline: deadline, clock: clock)
+        do throws(StepError) {
+            var offset = 0
+            while offset < bytes.count {
+                ERR_clear_error()
+                let n = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + offset, Int32(clamping: bytes.count - offset)) }
+                if n > 0 { offset += Int(n); continue }
+                let error = SSL_get_error(ssl, n)
+                try flush(deadline: deadline, clock: clock)
+                guard error == cssl_error_want_read() else { throw failure() }
+                guard try fill(deadline: deadline, clock: clock) else { throw StepError.failed("connection closed") }
+            }
+            try flush(deadline: deadline, clock: clock)
+        } catch {
+            throw streamError(error, "write to")
         }
     }
 
     public func read(max: Int, deadline: Int64, clock: any Clock) throws(StreamError) -> [UInt8] {
         guard let ssl else { throw .failed("TLS connection to \(peer) is closed") }
         var buffer = [UInt8](repeating: 0, count: max)
-        while true {
-            ERR_clear_error()
-            let n = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress!, Int32(clamping: max)) }
-            if n > 0 { buffer.removeSubrange(Int(n)...); return buffer }
-            let error = SSL_get_error(ssl, n)
-            if error == cssl_error_zero_return() { return [] }  // close_notify: a clean end of stream
-            try wait(afterFailure: error, what: "read from", deadline: deadline, clock: clock)
+        do throws(StepError) {
+            while true {
+                ERR_clear_error()
+                let n = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress!, Int32(clamping: max)) }
+                let error = SSL_get_error(ssl, n)
+                // Reading may produce output of its own (a KeyUpdate answer, an alert).
+                try flush(deadline: deadline, clock: clock)
+                if n > 0 { buffer.removeSubrange(Int(n)...); return buffer }
+                if error == cssl_error_zero_return() { return [] }  // close_notify: a clean end of stream
+                guard error == cssl_error_want_read() else { throw failure() }
+                // A close without close_notify may be a truncation: an error, not an end of stream.
+                guard try fill(deadline: deadline, clock: clock) else { throw StepError.failed("connection closed without close_notify") }
+            }
+        } catch {
+            throw streamError(error, "read from")
         }
     }
 
-    /// Waits for what OpenSSL wants next, or throws the failure in words.
-    private func wait(afterFailure error: Int32, what: String, deadline: Int64, clock: any Clock) throws(StreamError) {
-        let events: Int32
-        if error == cssl_error_want_read() { events = POLLIN } else if error == cssl_error_want_write() { events = POLLOUT } else {
-            let errno = Errno.current
-            let reason = openSSLReason(ERR_get_error()) ?? (error == cssl_error_syscall() && errno.rawValue != 0 ? errno.description : "connection closed")
-            ERR_clear_error()
-            throw .failed("TLS \(what) \(peer) failed: \(reason)")
-        }
-        do { try socket.wait(for: Int16(events), deadline: deadline, clock: clock) } catch .timedOut { throw .timedOut } catch {
-            throw .failed("TLS \(what) \(peer) failed: \(error)")
-        }
+    /// OpenSSL's reason for a failed read or write.
+    private func failure() -> StepError {
+        let reason = openSSLReason(ERR_get_error()) ?? "unknown reason"
+        ERR_clear_error()
+        return .failed(reason)
     }
 
     public func isStale() -> Bool {
         guard let ssl else { return true }
         var pfd = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
         guard poll(&pfd, 1, 0) > 0 else { return false }
-        // Readable may mean only a TLS 1.3 session ticket or a close_notify: peek tells them apart.
+        // Readable may mean only a TLS 1.3 session ticket, or a close: let OpenSSL look at the bytes.
+        guard let more = try? fill(deadline: 0, clock: SystemClock()), more else { return true }
         ERR_clear_error()
         var byte: UInt8 = 0
         let n = SSL_peek(ssl, &byte, 1)
-        if n > 0 { return true }
-        let stale = SSL_get_error(ssl, n) != cssl_error_want_read()
+        let stale = n > 0 || SSL_get_error(ssl, n) != cssl_error_want_read()
         ERR_clear_error()
         return stale
     }
 
     public func close() {
         guard let ssl else { return }
-        // One non-blocking close_notify, not awaited (the server may already be gone).
+        // One close_notify, sent only if the socket takes it at once (the server may already be gone).
         _ = SSL_shutdown(ssl)
+        try? flush(deadline: 0, clock: SystemClock())
         ERR_clear_error()
-        SSL_free(ssl)
+        SSL_free(ssl)  // frees both memory BIOs
         self.ssl = nil
         socket.close()
     }
