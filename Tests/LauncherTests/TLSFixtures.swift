@@ -53,8 +53,12 @@ final class PythonServer {
     let dir = TempDir()
     private(set) var port: UInt16 = 0
 
-    /// A TLS HTTP server presenting `cert`.
-    static func https(cert: String, key: String) throws -> PythonServer { try PythonServer(["https", cert, key]) }
+    /// A TLS HTTP server presenting `cert`. `ending`: `length` answers with Content-Length and keeps the
+    /// connection; `close-notify` and `abrupt` answer with a body that ends at the close, with or
+    /// without TLS's close_notify.
+    static func https(cert: String, key: String, ending: String = "length") throws -> PythonServer {
+        try PythonServer(["https", cert, key, ending])
+    }
 
     /// A CONNECT proxy; with `userInfo`, requests without `Proxy-Authorization: Basic` of it get a 407.
     static func proxy(userInfo: String? = nil) throws -> PythonServer { try PythonServer(["proxy", userInfo ?? "-"]) }
@@ -143,7 +147,14 @@ def serve_https(conn, context):
                 rest += tls.recv(4096)
             log("body: " + rest[:length].decode("latin-1"))
             body = ("hello over tls: " + lines[0]).encode()
-            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            if sys.argv[6] == "length":
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+                continue
+            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" + body)
+            if sys.argv[6] == "close-notify":
+                tls.unwrap()
+            log("closed: " + sys.argv[6])
+            return
 
 def relay(a, b):
     sockets = [a, b]

@@ -168,6 +168,19 @@ struct TLSTransportTests {
         #expect(server.log().filter { $0.hasPrefix("request:") }.count == 1)
     }
 
+    @Test("a body that ends at the close needs TLS's close_notify: a cut-off connection is an error, not a short body")
+    func truncation() throws {
+        let pki = try TestPKI()
+        let (cert, key) = try pki.issue("localhost", names: Self.names)
+        let clean = try PythonServer.https(cert: cert, key: key, ending: "close-notify")
+        #expect(try post(try client("https://localhost:\(clean.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])).text == "hello over tls: POST / HTTP/1.1")
+        let abrupt = try PythonServer.https(cert: cert, key: key, ending: "abrupt")
+        let client = try client("https://localhost:\(abrupt.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])
+        #expect(throws: HTTPError.io("receive failed: TLS read from localhost:\(abrupt.port) failed: connection closed without close_notify")) {
+            try post(client)
+        }
+    }
+
     @Test("a missing or unreadable AWS_CA_BUNDLE is a clear error before any connection")
     func badBundle() throws {
         let dir = TempDir()
