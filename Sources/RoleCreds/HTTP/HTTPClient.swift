@@ -79,20 +79,20 @@ public final class HTTPClient {
         if scheme == .https && tls == nil {
             throw .tls(TLSError(.configuration, "https://\(authority) needs a TLS context"))
         }
-        let socket: Socket
+        let tcp: Socket
         do {
-            socket = try Socket.connect(host: proxy?.host ?? host, port: proxy?.port ?? port, deadline: deadline, clock: clock, interrupt: interrupt)
+            tcp = try Socket.connect(host: proxy?.host ?? host, port: proxy?.port ?? port, deadline: deadline, clock: clock, interrupt: interrupt)
         } catch .timedOut {
             throw .timedOut(connected: false)
         } catch {
             throw .connect(proxy.map { "proxy \($0.authority): \(error)" } ?? error.description)
         }
         do {
-            try proxy?.openTunnel(over: socket, to: host, port: port, deadline: deadline, clock: clock)
-            guard scheme == .https, let tls else { return socket }
-            return try TLSStream.handshake(over: socket, context: tls, host: host, port: port, deadline: deadline, clock: clock)
+            try proxy?.openTunnel(over: tcp, to: host, port: port, deadline: deadline, clock: clock)
+            guard scheme == .https, let tls else { return tcp }
+            return try TLSStream.handshake(over: tcp, context: tls, host: host, port: port, deadline: deadline, clock: clock)
         } catch {
-            socket.close()
+            tcp.close()
             throw .tls(error)
         }
     }
