@@ -32,4 +32,52 @@ static inline int wrc_hmac_sha256(const void *key, size_t keyCount, const void *
 
 // ---- TLS ----
 
+// Loads libssl's and libcrypto's error strings; called once, on the first https request only.
+static inline int cssl_init(void) {
+    return OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+}
+
+// TLS 1.2 is the oldest version offered (SSL_CTX_set_min_proto_version is a macro).
+static inline int cssl_ctx_require_tls12(SSL_CTX *ctx) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+}
+
+// No compression (CRIME), no renegotiation.
+static inline void cssl_ctx_set_safe_options(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+}
+
+// A retried SSL_write may come from a Swift array at another address (SSL_write(3)).
+static inline void cssl_set_moving_write_buffer(SSL *ssl) {
+    SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
+// SNI (SSL_set_tlsext_host_name is a macro).
+static inline int cssl_set_sni(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+// The peer certificate must match this IP address (text form); IPs are checked as addresses, not names.
+static inline int cssl_set_expected_ip(SSL *ssl, const char *address) {
+    return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address);
+}
+
+// The reason text of an error code from ERR_get_error, or NULL.
+static inline const char *cssl_error_reason(unsigned long code) {
+    return ERR_reason_error_string(code);
+}
+
+// The constants Swift cannot import as plain integers on every OpenSSL version.
+static inline int cssl_verify_peer(void) { return SSL_VERIFY_PEER; }
+static inline int cssl_error_want_read(void) { return SSL_ERROR_WANT_READ; }
+static inline int cssl_error_want_write(void) { return SSL_ERROR_WANT_WRITE; }
+static inline int cssl_error_zero_return(void) { return SSL_ERROR_ZERO_RETURN; }
+static inline int cssl_error_ssl(void) { return SSL_ERROR_SSL; }
+static inline long cssl_verify_ok(void) { return X509_V_OK; }
+
+// Standard base64 of `length` bytes into `out` (4 * ceil(length / 3) + 1 bytes); returns the text length.
+static inline int cssl_base64(unsigned char *out, const unsigned char *in, int length) {
+    return EVP_EncodeBlock(out, in, length);
+}
+
 #endif

@@ -1,23 +1,37 @@
 /// An HTTP/1.1 client for one endpoint: one keep-alive connection, reused while the server allows it.
-/// No proxies, no redirects, no TLS.
+/// Plain or over verified TLS (`TLSStream`), directly or through a `CONNECT` proxy tunnel; the same
+/// parser and limits either way. No redirects.
 public final class HTTPClient {
     public let host: String
     public let port: UInt16
-    private var socket: Socket?
+    /// `http` or `https`.
+    public let scheme: HTTPURL.Scheme
+    /// Verifies the server of an https endpoint.
+    let tls: TLSContext?
+    /// The tunnel every connection goes through, if any (the caller decides: see `ProxySettings`).
+    public let proxy: HTTPProxy?
+    private var socket: (any ByteStream)?
     /// TCP connections opened so far (for tests and benchmarks).
     public private(set) var connectionsOpened = 0
     /// When set, every address the host resolves to must pass it (see `Socket.connect`).
     public var allowAddress: ((IPAddress) -> Bool)?
 
     public init(host: String, port: UInt16) {
-        self.host = host; self.port = port
+        self.host = host; self.port = port; self.scheme = .http; self.tls = nil; self.proxy = nil
+    }
+
+    /// A client for `url`'s endpoint; an https `url` needs `tls`, and `proxy` (if any) tunnels every
+    /// connection. Plain http is not refused here: see `requireTLSOrLoopback`.
+    public init(url: HTTPURL, tls: TLSContext?, proxy: HTTPProxy? = nil) {
+        self.host = url.host; self.port = url.port; self.scheme = url.scheme; self.tls = tls; self.proxy = proxy
     }
 
     /// `host[:port]` for the `Host` header.
-    public var authority: String { HTTPURL(host: host, port: port).authority }
+    public var authority: String { HTTPURL(host: host, port: port, scheme: scheme).authority }
 
-    /// Sends `request` and reads the whole response within `wait`, covering connect, send and receive.
-    /// A kept-alive connection that the server closed in the meantime is replaced once, transparently.
+    /// Sends `request` and reads the whole response within `wait`, covering
+    /// connect, send and receive. A kept-alive connection that the server closed in the meantime is
+    /// replaced once, transparently.
     public func send(_ request: HTTPRequest, wait: Wait) throws(HTTPError) -> HTTPResponse {
         let bytes = request.serialized(authority: authority)
         if let existing = socket, existing.isStale() { close() }
@@ -41,19 +55,11 @@ public final class HTTPClient {
 
     private func exchange(_ bytes: [UInt8], isHead: Bool, wait: Wait) throws(HTTPError) -> HTTPResponse {
         let reused = socket != nil
-        let connection: Socket
+        let connection: any ByteStream
         if let socket {
             connection = socket
         } else {
-            do {
-                connection = try Socket.connect(host: host, port: port, wait: wait, allow: allowAddress)
-            } catch .timedOut {
-                throw .timedOut(connected: false)
-            } catch .notAllowed(let host, let address) {
-                throw .notAllowed(SocketError.notAllowed(host: host, address: address).description)
-            } catch {
-                throw .connect(error.description)
-            }
+            connection = try open(wait)
             connectionsOpened += 1
             socket = connection
         }
@@ -66,9 +72,36 @@ public final class HTTPClient {
         }
     }
 
-    private func roundTrip(_ connection: Socket, _ bytes: [UInt8], isHead: Bool, wait: Wait, reused: Bool) throws(HTTPError) -> HTTPResponse {
+    /// Connects (through the proxy's tunnel, if any) and, for https, completes the verified handshake:
+    /// nothing of the request is written before that.
+    private func open(_ wait: Wait) throws(HTTPError) -> any ByteStream {
+        if scheme == .https && tls == nil {
+            throw .tls(TLSError(.configuration, "https://\(authority) needs a TLS context"))
+        }
+        let tcp: Socket
         do {
-            try connection.sendAll(bytes, wait: wait)
+            tcp = try Socket.connect(host: proxy?.host ?? host, port: proxy?.port ?? port, wait: wait,
+                                     allow: proxy == nil ? allowAddress : nil)
+        } catch .timedOut {
+            throw .timedOut(connected: false)
+        } catch .notAllowed(let host, let address) {
+            throw .notAllowed(SocketError.notAllowed(host: host, address: address).description)
+        } catch {
+            throw .connect(proxy.map { "proxy \($0.authority): \(error)" } ?? error.description)
+        }
+        do {
+            try proxy?.openTunnel(over: tcp, to: host, port: port, wait: wait)
+            guard scheme == .https, let tls else { return tcp }
+            return try TLSStream.handshake(over: tcp, context: tls, host: host, port: port, wait: wait)
+        } catch {
+            tcp.close()
+            throw .tls(error)
+        }
+    }
+
+    private func roundTrip(_ connection: any ByteStream, _ bytes: [UInt8], isHead: Bool, wait: Wait, reused: Bool) throws(HTTPError) -> HTTPResponse {
+        do {
+            try connection.write(bytes, wait: wait)
         } catch .timedOut {
             throw .timedOut(connected: true)
         } catch {
@@ -79,7 +112,7 @@ public final class HTTPClient {
         while true {
             let chunk: [UInt8]
             do {
-                chunk = try connection.receive(max: 16 * 1024, wait: wait)
+                chunk = try connection.read(max: 16 * 1024, wait: wait)
             } catch .timedOut {
                 throw .timedOut(connected: true)
             } catch {

@@ -14,6 +14,8 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case io(String)
     /// The host resolved to an address the caller does not allow; nothing was sent.
     case notAllowed(String)
+    /// TLS, its trust store, the proxy tunnel or the plain-http policy failed (see `TLSError.Code`).
+    case tls(TLSError)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let what): return "\(what) over the limit"
         case .io(let why): return why
         case .notAllowed(let why): return why
+        case .tls(let error): return error.description
         }
     }
 
@@ -35,6 +38,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .connect, .timedOut, .closed, .io: return true
         case .malformed, .tooLarge, .notAllowed: return false
+        case .tls(let error): return error.isTransient
         }
     }
 }

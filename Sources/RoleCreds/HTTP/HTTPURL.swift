@@ -1,30 +1,45 @@
-/// An `http://host[:port][/path]` URL: the only kind this tool speaks.
+/// An `http://` or `https://host[:port][/path]` URL.
 public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
+    /// `http` (plain) or `https` (TLS, see `TLSContext`).
+    public enum Scheme: String, Sendable {
+        case http, https
+        /// 80 or 443.
+        public var defaultPort: UInt16 { self == .https ? 443 : 80 }
+    }
+    public var scheme: Scheme
     public var host: String       // without brackets for IPv6 literals
     public var port: UInt16
     public var path: String       // starts with "/"
 
-    public init(host: String, port: UInt16 = 80, path: String = "/") {
-        self.host = host; self.port = port; self.path = path
+    /// A URL; `port` defaults to the scheme's.
+    public init(host: String, port: UInt16? = nil, path: String = "/", scheme: Scheme = .http) {
+        self.scheme = scheme; self.host = host; self.port = port ?? scheme.defaultPort; self.path = path
     }
 
     /// The host as it appears in a URL or `Host` header (IPv6 literals bracketed).
     public var authorityHost: String { host.contains(":") ? "[\(host)]" : host }
 
-    /// `host[:port]` for the `Host` header.
-    public var authority: String { port == 80 ? authorityHost : "\(authorityHost):\(port)" }
+    /// `host[:port]` for the `Host` header (the port omitted when it is the scheme's default).
+    public var authority: String { port == scheme.defaultPort ? authorityHost : "\(authorityHost):\(port)" }
 
-    public var description: String { "http://\(authority)\(path)" }
+    public var description: String { "\(scheme.rawValue)://\(authority)\(path)" }
 
-    /// The same host and port with another path.
-    public func with(path: String) -> HTTPURL { HTTPURL(host: host, port: port, path: path) }
+    /// The same scheme, host and port with another path.
+    public func with(path: String) -> HTTPURL { HTTPURL(host: host, port: port, path: path, scheme: scheme) }
 
-    /// Parses `http://…`; `https` gets its own error so callers can say it is not supported.
-    public static func parse(_ text: String) throws(HTTPURLError) -> HTTPURL {
+    /// Parses `http://…`, and `https://…` when `allowingHTTPS` (callers that can verify TLS); otherwise
+    /// `https` gets its own error so callers can say it is not supported.
+    public static func parse(_ text: String, allowingHTTPS: Bool = false) throws(HTTPURLError) -> HTTPURL {
         let lower = text.lowercased()
-        if lower.hasPrefix("https://") { throw .httpsUnsupported }
-        guard lower.hasPrefix("http://") else { throw .invalid("must start with http://") }
-        var rest = Substring(text.dropFirst(7))
+        let scheme: Scheme
+        if lower.hasPrefix("https://") {
+            guard allowingHTTPS else { throw .httpsUnsupported }
+            scheme = .https
+        } else {
+            guard lower.hasPrefix("http://") else { throw .invalid(allowingHTTPS ? "must start with http:// or https://" : "must start with http://") }
+            scheme = .http
+        }
+        var rest = Substring(text.dropFirst(scheme.rawValue.count + 3))
         var path = "/"
         if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
             path = String(rest[slash...])
@@ -54,14 +69,14 @@ public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
         guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:_%".contains($0)) }) else {
             throw .invalid("bad character in host")
         }
-        var port: UInt16 = 80
+        var port = scheme.defaultPort
         if let portText {
             guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
                   let value = UInt16(portText), value > 0 else { throw .invalid("bad port") }
             port = value
         }
         guard path.allSatisfy({ $0.isASCII && $0 > " " && $0 != "\u{7F}" }) else { throw .invalid("bad character in path") }
-        return HTTPURL(host: String(host).lowercased(), port: port, path: path)
+        return HTTPURL(host: String(host).lowercased(), port: port, path: path, scheme: scheme)
     }
 }
 
