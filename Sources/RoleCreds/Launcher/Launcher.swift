@@ -31,8 +31,14 @@ public enum Launcher {
             case .run(let o): options = o
             }
         } catch { throw LaunchError(error) }
-        let settings: Settings
-        do { settings = try Settings.resolve(options, environment: environment) } catch { throw LaunchError(error) }
+        var settings: Settings
+        do {
+            let profiles = try ConfigFileLocation.resolve(environment: environment).load()
+            settings = try Settings.resolve(options, environment: environment, profiles: profiles)
+            if let file = settings.sessionPolicyFile, !settings.hops.isEmpty {
+                settings.hops[settings.hops.count - 1].policy = try SessionPolicy.load(path: file)
+            }
+        } catch let error as UsageError { throw LaunchError(error) } catch { throw LaunchError("\(error)") }
         let log = Log(level: options.logLevel)
         let clock = SystemClock()
 
@@ -43,10 +49,13 @@ public enum Launcher {
                 if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
             }
         }
+        let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity ? 1 : 0)
         let budget = startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
+            + Int64(stsCalls) * stsBudgetMillis
         let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
-        let provider = makeProvider(settings.source.value, clock: clock, log: log)
-        let imds = provider as? IMDSProvider
+        let provider: any CredentialProvider
+        do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log) } catch { throw LaunchError(error) }
+        let imds = baseProvider(provider) as? IMDSProvider
 
         let credentials: Credentials
         do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
@@ -110,12 +119,40 @@ public enum Launcher {
         return loop.run(until: supervisor.finish)
     }
 
-    /// The provider the settings name.
-    static func makeProvider(_ source: Settings.Source, clock: any Clock, log: Log) -> any CredentialProvider {
-        switch source {
-        case .imds(let c): return IMDSProvider(config: c, clock: clock, log: log)
-        case .container(let c): return ContainerProvider(config: c, clock: clock, log: log)
+    /// STS calls get this much more of the start-up budget each (TLS, and throttling retried).
+    static let stsBudgetMillis: Int64 = 15_000
+
+    /// The provider the settings name: the base source, wrapped by each role to assume.
+    static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log) throws(CredentialError) -> any CredentialProvider {
+        func sts() throws(CredentialError) -> STSClient {
+            guard let endpoint = settings.sts else { throw CredentialError("no STS endpoint resolved") }
+            return try STSClient(endpoint: endpoint, environment: environment, caBundle: settings.caBundle,
+                                 retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
+                                 clock: clock, log: log)
         }
+        var provider: any CredentialProvider
+        switch settings.source.value {
+        case .imds(let c): provider = IMDSProvider(config: c, clock: clock, log: log)
+        case .container(let c): provider = ContainerProvider(config: c, clock: clock, log: log)
+        case .webIdentity(let w): provider = WebIdentityProvider(settings: w, sts: try sts(), clock: clock, log: log)
+        case .staticKeys(let keys):
+            provider = StaticKeysProvider(Credentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey,
+                                                      sessionToken: keys.sessionToken ?? Secret(""),
+                                                      // Long-term keys do not expire; a year keeps every schedule sane.
+                                                      expiration: clock.wallSeconds() + 365 * 86_400),
+                                          target: "profile \(keys.profile)")
+        }
+        for hop in settings.hops {
+            provider = AssumeRoleProvider(base: provider, hop: hop, sts: try sts(), clock: clock, log: log)
+        }
+        return provider
+    }
+
+    /// The provider at the start of a chain.
+    static func baseProvider(_ provider: any CredentialProvider) -> any CredentialProvider {
+        var current = provider
+        while let hop = current as? AssumeRoleProvider { current = hop.base }
+        return current
     }
 
     /// The bound on the whole start-up fetch: every attempt of a couple of requests timing out,

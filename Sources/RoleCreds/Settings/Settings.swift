@@ -22,6 +22,31 @@ public struct Setting<Value: Equatable & Sendable>: Equatable, Sendable {
     public init(_ value: Value, _ origin: SettingOrigin) { self.value = value; self.origin = origin }
 }
 
+/// Where a web identity token comes from (spec §7).
+public enum WebIdentityToken: Equatable, Sendable {
+    /// A file, re-read on every fetch.
+    case file(String)
+    /// The GitHub Actions job's OIDC token service, asked with the job's bearer token.
+    case github(url: HTTPURL, requestToken: Secret)
+}
+
+/// Web identity: a role and a token.
+public struct WebIdentitySettings: Equatable, Sendable {
+    public var roleArn: String
+    public var token: WebIdentityToken
+    public var sessionName: String?
+}
+
+/// One role assumed with the credentials before it.
+public struct AssumeRoleSettings: Equatable, Sendable {
+    public var roleArn: String
+    public var sessionName: String?
+    public var externalId: String?
+    public var durationSeconds: Int?
+    /// Compact JSON (read and checked before any call); nil: none.
+    public var policy: String?
+}
+
 /// Everything the run needs to know, resolved once and purely from the options and the environment
 /// (spec §1): a flag beats an environment variable, which beats the default. Every flag and variable is
 /// validated here, so a mistake is reported before any connection.
@@ -30,6 +55,11 @@ public struct Settings: Equatable, Sendable {
     public enum Source: Equatable, Sendable {
         case imds(IMDSConfig)
         case container(ContainerConfig)
+        case webIdentity(WebIdentitySettings)
+        /// Keys from the shared credentials file or the environment that start a profile's chain.
+        case staticKeys(StaticKeys)
+
+        var isWebIdentity: Bool { if case .webIdentity = self { return true } else { return false } }
     }
 
     public var source: Setting<Source>
@@ -41,9 +71,31 @@ public struct Settings: Equatable, Sendable {
     public var setRegion: Bool
     /// Where the IMDS endpoint came from, when IMDS is the source.
     public var imdsEndpointOrigin: SettingOrigin?
+    /// Roles assumed after the base credentials, in order (the profile's chain, then `--assume-role`).
+    public var hops: [AssumeRoleSettings] = []
+    /// `--session-policy FILE`, read and checked by the launcher before any call (for the last hop).
+    public var sessionPolicyFile: String?
+    /// Where STS is, when the chain needs it.
+    public var sts: STSEndpoint?
+    /// `AWS_CA_BUNDLE`, else the profile's `ca_bundle`: a private CA added to the system trust.
+    public var caBundle: String?
+    /// The profile in use, when the config file has it.
+    public var profile: ProfileSelection?
 
-    /// Resolves the settings (pure).
-    public static func resolve(_ options: Options, environment env: EnvironmentLookup) throws(UsageError) -> Settings {
+    /// Resolves the settings (pure): `profiles` is the shared config and credentials files as read.
+    public static func resolve(_ options: Options, environment env: EnvironmentLookup,
+                               profiles: ProfileSet? = nil) throws(UsageError) -> Settings {
+        let selection = ProfileSelection.choose(flag: options.profile, environment: env)
+        var profile: Profile?
+        var plan = ProfilePlan.none
+        if let profiles {
+            do {
+                profile = try selection.profile(in: profiles)
+                if profile != nil { plan = try ProfilePlan.resolve(profiles, profile: selection.name) }
+            } catch { throw UsageError(error.description) }
+        }
+        let fromProfile = profiles.map { ProfileSettings(profile: profile, in: $0) }
+        let env = env.withProfileDefaults(fromProfile)
         let timeout = try resolveTimeout(options, env)
         let attempts = try resolveAttempts(options, env)
         var endpointOrigin: SettingOrigin?
@@ -57,13 +109,41 @@ public struct Settings: Equatable, Sendable {
             endpointOrigin = endpoint
             return Setting(.imds(config), origin)
         }
+        let webIdentity = try resolveWebIdentity(options, env)
+        var hops: [AssumeRoleSettings] = []
         switch options.source {
+        case .auto where plan != .none:
+            // The profile names the source and the roles (spec §8).
+            guard case .chain(let base, let planned) = plan else { fatalError("unreachable") }
+            hops = planned.map { AssumeRoleSettings(roleArn: $0.roleArn, sessionName: $0.sessionName, externalId: $0.externalId,
+                                                    durationSeconds: $0.durationSeconds, policy: nil) }
+            switch base {
+            case .staticKeys(let keys):
+                source = Setting(.staticKeys(keys), .profile("aws_access_key_id"))
+            case .webIdentity(let w):
+                source = Setting(.webIdentity(WebIdentitySettings(roleArn: w.roleArn, token: .file(w.tokenFile), sessionName: w.sessionName)),
+                                 .profile("web_identity_token_file"))
+            case .credentialSource(.ec2InstanceMetadata, _):
+                source = try imds(.profile("credential_source"))
+            case .credentialSource(.ecsContainer, _):
+                source = try container(.profile("credential_source"))
+            case .credentialSource(.environment, _):
+                guard let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] else {
+                    throw UsageError("credential_source = Environment needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+                }
+                source = Setting(.staticKeys(StaticKeys(accessKeyId: id, secretAccessKey: Secret(secret),
+                                                        sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init), profile: selection.name)),
+                                 .profile("credential_source"))
+            }
+        case .webIdentity, .auto where webIdentity != nil:
+            guard let webIdentity else {
+                throw UsageError("--source web-identity needs a role ARN (--role-arn or AWS_ROLE_ARN) and a token (--web-identity-token-file, AWS_WEB_IDENTITY_TOKEN_FILE or a GitHub Actions job allowed to ask for one)")
+            }
+            source = Setting(.webIdentity(webIdentity), options.source == .webIdentity ? .flag("--source") : .environment("AWS_WEB_IDENTITY_TOKEN_FILE"))
         case .container:
             source = try container(.flag("--source"))
         case .imds:
             source = try imds(.flag("--source"))
-        case .webIdentity:
-            throw UsageError("--source web-identity is not supported by this build yet")
         case .auto:
             if let containerVariable {
                 source = try container(.environment(containerVariable))
@@ -77,16 +157,63 @@ public struct Settings: Equatable, Sendable {
                 source = try imds(.defaultValue)
             }
         }
-        return Settings(source: source, timeoutMillis: timeout, attempts: attempts,
-                        region: resolveRegion(env), setRegion: !options.noRegion, imdsEndpointOrigin: endpointOrigin)
+        if let arn = options.assumeRoleArn {
+            hops.append(AssumeRoleSettings(roleArn: arn, sessionName: options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"],
+                                           externalId: options.externalId, durationSeconds: options.durationSeconds, policy: nil))
+        } else if options.externalId != nil || options.durationSeconds != nil || options.sessionPolicyFile != nil {
+            guard !hops.isEmpty else {
+                throw UsageError("--external-id, --duration and --session-policy need a role to assume (--assume-role ARN or a profile's role_arn)")
+            }
+            hops[hops.count - 1].externalId = options.externalId ?? hops[hops.count - 1].externalId
+            hops[hops.count - 1].durationSeconds = options.durationSeconds ?? hops[hops.count - 1].durationSeconds
+        }
+        let region = resolveRegion(env, profile: fromProfile)
+        var sts: STSEndpoint?
+        if case .webIdentity = source.value { sts = try stsEndpoint(env, fromProfile, region) }
+        if !hops.isEmpty { sts = try stsEndpoint(env, fromProfile, region) }
+        var settings = Settings(source: source, timeoutMillis: timeout, attempts: attempts,
+                                region: region, setRegion: !options.noRegion, imdsEndpointOrigin: endpointOrigin)
+        settings.hops = hops
+        settings.sessionPolicyFile = options.sessionPolicyFile
+        settings.sts = sts
+        settings.caBundle = env["AWS_CA_BUNDLE"] ?? fromProfile?.caBundle?.value
+        settings.profile = profile != nil ? selection : nil
+        return settings
     }
 
-    /// `AWS_REGION`, else `AWS_DEFAULT_REGION` (spec §3); IMDS is asked only when neither is set.
-    static func resolveRegion(_ env: EnvironmentLookup) -> Setting<String>? {
+    static func stsEndpoint(_ env: EnvironmentLookup, _ profile: ProfileSettings?, _ region: Setting<String>?) throws(UsageError) -> STSEndpoint {
+        try STSEndpoint.resolve(environment: env, profileEndpointURL: profile?.endpointURL?.value, region: region?.value)
+    }
+
+    /// Web identity settings from the flags and the environment (spec §7), nil when none are present.
+    /// A token without a role ARN is an error, never a reason to fall back to IMDS (on EKS that is the
+    /// node's role). A role ARN alone is not web identity.
+    static func resolveWebIdentity(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> WebIdentitySettings? {
+        let roleArn = options.roleArn ?? env["AWS_ROLE_ARN"]
+        let sessionName = options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"]
+        var token: WebIdentityToken?
+        if let file = options.webIdentityTokenFile ?? env["AWS_WEB_IDENTITY_TOKEN_FILE"] {
+            token = .file(file)
+        } else if let url = env["ACTIONS_ID_TOKEN_REQUEST_URL"], let requestToken = env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"], roleArn != nil {
+            do { token = .github(url: try HTTPURL.parse(url, allowingHTTPS: true), requestToken: Secret(requestToken)) } catch {
+                throw UsageError("ACTIONS_ID_TOKEN_REQUEST_URL: \(error)")
+            }
+        }
+        guard let token else { return nil }
+        guard let roleArn else {
+            throw UsageError("a web identity token is set (AWS_WEB_IDENTITY_TOKEN_FILE or --web-identity-token-file) but no role ARN (AWS_ROLE_ARN or --role-arn); not falling back to another source")
+        }
+        do { try STSRequest.validateRoleArn(roleArn) } catch { throw UsageError("role ARN: \(error)") }
+        return WebIdentitySettings(roleArn: roleArn, token: token, sessionName: sessionName)
+    }
+
+    /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region` (spec §3); IMDS is asked
+    /// only when none is set.
+    static func resolveRegion(_ env: EnvironmentLookup, profile: ProfileSettings?) -> Setting<String>? {
         for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
             if let value = env[name] { return Setting(value, .environment(name)) }
         }
-        return nil
+        return profile?.region.map { Setting($0.value, .profile("region")) }
     }
 
     static func resolveTimeout(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> Setting<Int64> {
@@ -152,5 +279,22 @@ public struct Settings: Equatable, Sendable {
         case "false": return false
         default: throw UsageError("\(name) must be true or false, not '\(text.quotable(limit: 40))'")
         }
+    }
+}
+
+extension EnvironmentLookup {
+    /// This environment with the profile's IMDS keys added where the variable is not set: environment
+    /// variables win over the profile (spec §8), and the resolution above reads one place.
+    func withProfileDefaults(_ profile: ProfileSettings?) -> EnvironmentLookup {
+        guard let profile else { return self }
+        let pairs: [(String, ProfileValue?)] = [
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", profile.ec2MetadataServiceEndpoint),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", profile.ec2MetadataServiceEndpointMode),
+            ("AWS_EC2_METADATA_V1_DISABLED", profile.ec2MetadataV1Disabled),
+            ("AWS_METADATA_SERVICE_TIMEOUT", profile.metadataServiceTimeout),
+            ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", profile.metadataServiceNumAttempts),
+        ]
+        let added = pairs.compactMap { name, value in self[name] == nil ? value.map { "\(name)=\($0.value)" } : nil }
+        return added.isEmpty ? self : EnvironmentLookup(entries + added)
     }
 }

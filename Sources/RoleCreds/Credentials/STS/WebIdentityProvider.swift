@@ -1,0 +1,130 @@
+/// Web identity (spec §7): an OIDC token — a file (EKS IRSA, GitLab and other OIDC CI; re-read on
+/// every fetch) or the GitHub Actions job's token — exchanged at STS with `AssumeRoleWithWebIdentity`.
+public final class WebIdentityProvider: CredentialProvider {
+    public let name = "web-identity"
+    let settings: WebIdentitySettings
+    let sts: STSClient
+    let clock: any Clock
+    let log: Log
+    /// The GitHub token service, when the token comes from there; made on first use.
+    private var github: HTTPClient?
+
+    init(settings: WebIdentitySettings, sts: STSClient, clock: any Clock, log: Log) {
+        self.settings = settings; self.sts = sts; self.clock = clock; self.log = log
+    }
+
+    public var target: String { settings.roleArn }
+    public func close() { sts.close(); github?.close() }
+
+    public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {
+        let token = try self.token(wait)
+        let parameters: AssumeRoleParameters
+        do {
+            parameters = try AssumeRoleParameters(roleArn: settings.roleArn,
+                                                  roleSessionName: settings.sessionName ?? STSRequest.defaultSessionName(now: clock.wallSeconds()))
+        } catch { throw CredentialError(error.description) }
+        return try sts.call(.assumeRoleWithWebIdentity, roleArn: settings.roleArn, hiding: [token.reveal()], wait: wait) {
+            STSRequest.assumeRoleWithWebIdentity(parameters, token: token, endpoint: sts.endpoint)
+        }
+    }
+
+    /// The current token: read from the file now, or asked of GitHub's token service.
+    func token(_ wait: Wait) throws(CredentialError) -> Secret {
+        switch settings.token {
+        case .file(let path):
+            let bytes: [UInt8]
+            do { bytes = try readRequiredFile(path, limit: 64 * 1024) } catch {
+                throw CredentialError("cannot read the web identity token file \(path.quotable(limit: 200)) (\(error))")
+            }
+            guard let text = String(validating: bytes, as: UTF8.self)?.trimmed(), !text.isEmpty else {
+                throw CredentialError("the web identity token file \(path.quotable(limit: 200)) is empty or not text")
+            }
+            return Secret(text)
+        case .github(let url, let requestToken):
+            return try githubToken(url, requestToken, wait)
+        }
+    }
+
+    /// `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=sts.amazonaws.com` with the job's bearer token;
+    /// the answer is `{"value": JWT}`.
+    private func githubToken(_ url: HTTPURL, _ requestToken: Secret, _ wait: Wait) throws(CredentialError) -> Secret {
+        let client: HTTPClient
+        if let github { client = github } else {
+            do {
+                let tls = url.scheme == .https ? try TLSContext.system(environment: sts.environment, profileCABundle: sts.caBundle) : nil
+                client = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(sts.environment).proxy(for: url))
+            } catch { throw CredentialError("cannot set up TLS for the GitHub token service: \(error)") }
+            github = client
+        }
+        let separator = url.path.contains("?") ? "&" : "?"
+        let request = HTTPRequest(method: "GET", path: url.path + separator + "audience=sts.amazonaws.com",
+                                  headers: HTTPHeaders([("Authorization", "Bearer " + requestToken.reveal()), ("Accept", "application/json")]))
+        let response: HTTPResponse
+        do { response = try client.send(request, wait: wait) } catch {
+            throw CredentialError("cannot get the GitHub Actions OIDC token from \(url.authority) (\(error))", transient: error.isTransient)
+        }
+        guard response.status == 200 else {
+            throw CredentialError("the GitHub Actions OIDC token service at \(url.authority) answered \(response.status); does the job have `permissions: id-token: write`?",
+                                  transient: isRetryableStatus(response.status))
+        }
+        guard case .string(let value)? = (try? JSON.parse(response.body))?["value"], !value.isEmpty,
+              ContainerConfig.isValidToken(value) else {
+            throw CredentialError("the GitHub Actions OIDC token service at \(url.authority) did not answer with a token")
+        }
+        return Secret(value)
+    }
+}
+
+/// A role assumed with the credentials of another provider (spec §7): `--assume-role` or a profile's
+/// `role_arn`. Base credentials are reused while they stay valid for a while.
+public final class AssumeRoleProvider: CredentialProvider {
+    public let name = "assume-role"
+    let base: any CredentialProvider
+    let hop: AssumeRoleSettings
+    let sts: STSClient
+    let clock: any Clock
+    let log: Log
+    private var baseCredentials: Credentials?
+
+    /// Base credentials with less than this left are fetched anew.
+    static let reuseMarginSeconds: Int64 = 300
+
+    init(base: any CredentialProvider, hop: AssumeRoleSettings, sts: STSClient, clock: any Clock, log: Log) {
+        self.base = base; self.hop = hop; self.sts = sts; self.clock = clock; self.log = log
+    }
+
+    public var target: String { hop.roleArn }
+    public var chain: [ProviderHop] { base.chain + [ProviderHop(name: name, target: target)] }
+    public func close() { base.close(); sts.close() }
+
+    public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {
+        let now = clock.wallSeconds()
+        let credentials: Credentials
+        if let kept = baseCredentials, kept.expiration - now > Self.reuseMarginSeconds {
+            credentials = kept
+        } else {
+            credentials = try base.fetch(wait)
+            baseCredentials = credentials
+        }
+        let parameters: AssumeRoleParameters
+        do {
+            parameters = try AssumeRoleParameters(roleArn: hop.roleArn,
+                                                  roleSessionName: hop.sessionName ?? STSRequest.defaultSessionName(now: now),
+                                                  externalId: hop.externalId, durationSeconds: hop.durationSeconds, policy: hop.policy)
+        } catch { throw CredentialError(error.description) }
+        let hidden = [credentials.secretAccessKey.reveal(), credentials.sessionToken.reveal()]
+        return try sts.call(.assumeRole, roleArn: hop.roleArn, hiding: hidden, wait: wait) {
+            STSRequest.assumeRole(parameters, endpoint: sts.endpoint, credentials: credentials, time: clock.wallSeconds())
+        }
+    }
+}
+
+/// Static keys (a profile's, from the shared credentials file) that start a role chain.
+public final class StaticKeysProvider: CredentialProvider {
+    public let name = "static-keys"
+    let credentials: Credentials
+    public let target: String
+    public init(_ credentials: Credentials, target: String) { self.credentials = credentials; self.target = target }
+    public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials { credentials }
+    public func close() {}
+}
