@@ -17,6 +17,6 @@ let package = Package(
         .executableTarget(name: "imds-mock", dependencies: ["RoleCreds"], swiftSettings: strict),
         .testTarget(name: "RoleCredsTests", dependencies: ["RoleCreds"],
                     exclude: ["SigV4Suite", "botocore_sign.py"], swiftSettings: strict),
-        .testTarget(name: "LauncherTests", dependencies: ["RoleCreds"], swiftSettings: strict),
+        .testTarget(name: "LauncherTests", dependencies: ["RoleCreds"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

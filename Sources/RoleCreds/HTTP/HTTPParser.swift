@@ -216,8 +216,9 @@ public struct ResponseParser {
             // Whatever does not start like a status line is not HTTP (an SSH banner, say): fail now
             // rather than wait for a header section that never comes.
             let prefix = Array("HTTP/".utf8)
-            guard buffer.prefix(prefix.count).elementsEqual(prefix.prefix(min(prefix.count, buffer.count))) else {
-                throw .malformed("not an HTTP status line")
+            guard buffer.first == 0x0D || buffer.first == 0x0A
+                    || buffer.prefix(prefix.count).elementsEqual(prefix.prefix(min(prefix.count, buffer.count))) else {
+                throw .malformed("bad status line")
             }
             guard let end = findHeadEnd(buffer, from: previous) else {
                 // Up to 3 bytes of an unfinished CRLFCRLF may still complete a head of exactly the limit.
