@@ -135,11 +135,13 @@ public struct Settings: Equatable, Sendable {
                                                         sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init), profile: selection.name)),
                                  .profile("credential_source"))
             }
-        case .webIdentity, .auto where webIdentity != nil:
+        case .webIdentity:
             guard let webIdentity else {
                 throw UsageError("--source web-identity needs a role ARN (--role-arn or AWS_ROLE_ARN) and a token (--web-identity-token-file, AWS_WEB_IDENTITY_TOKEN_FILE or a GitHub Actions job allowed to ask for one)")
             }
-            source = Setting(.webIdentity(webIdentity), options.source == .webIdentity ? .flag("--source") : .environment("AWS_WEB_IDENTITY_TOKEN_FILE"))
+            source = Setting(.webIdentity(webIdentity), .flag("--source"))
+        case .auto where webIdentity != nil:
+            source = Setting(.webIdentity(webIdentity!), .environment("AWS_WEB_IDENTITY_TOKEN_FILE"))
         case .container:
             source = try container(.flag("--source"))
         case .imds:
