@@ -92,6 +92,9 @@ public struct Settings: Equatable, Sendable {
             do {
                 profile = try selection.profile(in: profiles)
                 if profile != nil { plan = try ProfilePlan.resolve(profiles, profile: selection.name) }
+                // Only a role chain names the source (spec §8): a profile's bare static keys never replace
+                // the role credentials this tool is for.
+                if case .chain(_, let hops) = plan, hops.isEmpty { plan = .none }
             } catch { throw UsageError(error.description) }
         }
         let fromProfile = profiles.map { ProfileSettings(profile: profile, in: $0) }
