@@ -7,7 +7,11 @@ import Testing
 struct IMDSLaunchTests {
     @Test func childEnvironmentCarriesTheMocksCredentials() throws {
         let mock = try Mock()
+        // The profile AWS_PROFILE names must exist (spec §8); it holds no role chain, so IMDS is still asked.
+        let dir = TempDir()
+        try "[profile stale-profile]\noutput = json\n".write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
         let result = try launch(["--imds-endpoint", mock.url, "--", "env"], environment: [
+            "AWS_CONFIG_FILE": dir.path("config"), "AWS_SHARED_CREDENTIALS_FILE": dir.path("none"),
             "AWS_PROFILE": "stale-profile", "AWS_ACCESS_KEY_ID": "AKIASTALEKEY", "AWS_SECRET_ACCESS_KEY": "stale-secret",
             "AWS_SESSION_TOKEN": "stale-token", "AWS_DEFAULT_PROFILE": "other", "AWS_ROLE_ARN": "arn:aws:iam::1:role/x",
         ])
