@@ -77,7 +77,7 @@ final class Mock {
     /// Talks to the mock's control endpoint with the library's own client.
     @discardableResult
     func control(_ method: String, _ path: String, body: String = "") throws -> HTTPResponse {
-        let client = HTTPClient(host: "127.0.0.1", port: port)
+        let client = HTTPClient(host: url.contains("[::1]") ? "::1" : "127.0.0.1", port: port)
         defer { client.close() }
         return try client.send(HTTPRequest(method: method, path: path, body: Array(body.utf8)),
                                wait: Wait(millis: 5000, clock: SystemClock()))

@@ -72,6 +72,76 @@ struct SDKBehaviourTests {
         #expect(mock.log().filter { $0.contains("security-credentials-extended") }.count == 1, "\(mock.log())")
     }
 
+    // MARK: container hosts are addresses, token files end in one newline
+
+    /// `[0:0:0:0:0:0:0:1]` is `::1` written out, `[::ffff:127.0.0.1]` is loopback mapped into IPv6: both are
+    /// loopback and are used; a host that only looks numeric is refused before anything is sent.
+    @Test(arguments: ["[0:0:0:0:0:0:0:1]", "[::1]", "[0000:0000:0000:0000:0000:0000:0000:0001]"])
+    func containerHostSpellingsOfLoopbackAreAllowed(host: String) throws {
+        let mock = try Mock(["--listen", "[::1]:0", "--container-token", "t"])
+        let result = try launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://\(host):\(mock.port)/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try mock.current()["AccessKeyId"]!) + "\n")
+        #expect(mock.log().count == 1, "\(mock.log())")
+    }
+
+    @Test func containerIPv4MappedLoopbackIsAllowed() throws {
+        let mock = try Mock(["--listen", "127.0.0.1:0", "--container-token", "t"])
+        let result = try launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://[::ffff:127.0.0.1]:\(mock.port)/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try mock.current()["AccessKeyId"]!) + "\n")
+    }
+
+    @Test(arguments: ["127.000.000.001", "0x7f000001", "2130706433", "127.1", "127.0.0.1.nip.io", "[::ffff:10.0.0.1]", "user@127.0.0.1"])
+    func containerHostsThatOnlyLookLikeLoopbackAreRefused(host: String) throws {
+        let mock = try Mock(["--container-token", "t"])
+        let result = try launch(["--", "true"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://\(host):\(mock.port)/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
+        ])
+        #expect(result.status == 125)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI"), "\(result.stderr)")
+        #expect(!result.stderr.contains("t\n") && mock.log().isEmpty, "\(mock.log())")
+    }
+
+    /// A token file written on Windows or by `echo` ends in CRLF or LF: exactly one such ending is dropped.
+    @Test(arguments: [("crlf-token\r\n", "crlf-token"), ("lf-token\n", "lf-token"), ("bare-token", "bare-token")])
+    func tokenFileLosesOneTrailingNewline(content: String, sent: String) throws {
+        let dir = TempDir()
+        try content.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
+        let mock = try Mock(["--container-token", sent])
+        let result = try launch(["--", "true"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token"),
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(mock.log().first?.contains("auth=\(sent) ") == true, "\(mock.log())")
+    }
+
+    /// Anything more than one line ending is refused, consistently, before any request: a second newline,
+    /// a CR alone, a CR in the middle, trailing blank lines.
+    @Test(arguments: ["two-newlines\n\n", "cr-only\r", "mid\rdle\n", "crlf-twice\r\n\r\n", "lf-then-cr\n\r"])
+    func tokenFileWithMoreThanOneLineEndingIsRefused(content: String) throws {
+        let dir = TempDir()
+        try content.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
+        let mock = try Mock(["--container-token", "x"])
+        let result = try launch(["--", "true"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token"),
+        ])
+        #expect(result.status == 125)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("line break or control character"), "\(result.stderr)")
+        #expect(mock.log().isEmpty, "\(mock.log())")
+    }
+
     // MARK: flags beat the environment
 
     @Test func explicitIMDSBeatsMetadataDisabled() throws {
