@@ -111,6 +111,31 @@ struct SDKBehaviourTests {
         #expect(!result.stderr.contains("t\n") && mock.log().isEmpty, "\(mock.log())")
     }
 
+    /// `localhost` is allowed only for what it resolves to: in a private mount and network namespace whose
+    /// /etc/hosts maps it to 10.9.9.9 (a mock listens there), IMDS reaches the mock by that name, and the
+    /// container source refuses to send the token there.
+    @Test func containerLocalhostMustResolveToLoopback() throws {
+        let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MOCK": Paths.mock,
+                   "WRC": Paths.launcher, "LC_ALL": "C", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/"]
+        let script = "set -e; ip link set lo up; ip addr add 10.9.9.9/32 dev lo\n" + startMock("10.9.9.9:0", "--container-token t") + """
+            echo '10.9.9.9 localhost' > "$dir/hosts"; mount --bind "$dir/hosts" /etc/hosts
+            url=$(cat "$dir/url"); port=${url##*:}
+            set +e
+            "$WRC" --source imds --imds-endpoint "http://localhost:$port" -- sh -c 'echo "imds: $AWS_ACCESS_KEY_ID"'
+            echo "imds-status: $?"
+            AWS_CONTAINER_CREDENTIALS_FULL_URI="http://localhost:$port/creds" AWS_CONTAINER_AUTHORIZATION_TOKEN=t \\
+                "$WRC" -- true
+            echo "container-status: $?"
+            echo "container-requests: $(grep -c auth= "$dir/log")"
+            """
+        let result = try Running("/usr/bin/unshare", ["--mount", "--net", "sh", "-c", script], environment: env).wait(timeout: 60)
+        #expect(result.stdout.contains("imds: ASIAMOCK"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("imds-status: 0"))
+        #expect(result.stdout.contains("container-status: 125"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("container-requests: 0"), "\(result.stdout)")
+        #expect(result.stderr.contains("10.9.9.9") && result.stderrLines.count == 1, "\(result.stderr)")
+    }
+
     /// A token file written on Windows or by `echo` ends in CRLF or LF: exactly one such ending is dropped.
     @Test(arguments: [("crlf-token\r\n", "crlf-token"), ("lf-token\n", "lf-token"), ("bare-token", "bare-token")])
     func tokenFileLosesOneTrailingNewline(content: String, sent: String) throws {
