@@ -74,15 +74,48 @@ public final class LinuxProcesses: ProcessControl {
     }
 
     public func adoptedOrphans(except: pid_t?) -> [pid_t] {
-        // /proc/PID/stat field 4 is the parent (proc(5)); scanning /proc is only done when a
-        // generation ends, never in the steady state.
+        // Only asked when a generation ends. Usually nothing is left: one waitid says so without
+        // touching /proc (ECHILD: no child at all, whatever its state).
+        guard Self.hasChildren() else { return [] }
+        let children = Self.childrenFromTasks() ?? Self.childrenFromProcScan()
+        return children.filter { $0 != except }
+    }
+
+    /// Whether any child (running, stopped or exited) is ours.
+    static func hasChildren() -> Bool {
+        var info = siginfo_t()
+        do {
+            _ = try retryingInterrupts { waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) }
+            return true
+        } catch {
+            return error.rawValue != ECHILD
+        }
+    }
+
+    /// Our children as the kernel lists them per thread (/proc/self/task/TID/children, Linux ≥ 3.5 with
+    /// CONFIG_PROC_CHILDREN); an orphan is re-parented to one of our threads. Nil when unavailable.
+    static func childrenFromTasks() -> [pid_t]? {
+        guard let dir = opendir("/proc/self/task") else { return nil }
+        defer { closedir(dir) }
+        var result: [pid_t] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard pid_t(name) != nil else { continue }
+            guard let text = try? readSmallFile("/proc/self/task/\(name)/children", limit: 1 << 20) else { return nil }
+            result += text.split(separator: UInt8(ascii: " ")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
+        }
+        return result
+    }
+
+    /// Every process whose parent is us: /proc/PID/stat field 4 (proc(5)), for kernels without `children`.
+    static func childrenFromProcScan() -> [pid_t] {
         let me = getpid()
         var result: [pid_t] = []
         guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), pid != except, Self.parent(of: pid) == me else { continue }
+            guard let pid = pid_t(name), Self.parent(of: pid) == me else { continue }
             result.append(pid)
         }
         return result
