@@ -53,6 +53,8 @@ struct OptionsTests {
         ParseCase(["--attempts", "1", "cmd"], options { $0.attempts = 1 }),
         ParseCase(["--attempts=20", "cmd"], options { $0.attempts = 20 }),
         ParseCase(["--no-region", "cmd"], options { $0.noRegion = true }),
+        ParseCase(["--no-core-dumps", "cmd"], options { $0.noCoreDumps = true }),
+        ParseCase(["--no-core-dumps", "--exec", "cmd"], options { $0.noCoreDumps = true; $0.exec = true }),
         // --on-rotate
         ParseCase(["--on-rotate", "none", "cmd"], options { $0.onRotate = .none }),
         ParseCase(["--on-rotate", "restart", "cmd"], options { $0.onRotate = .restart }),
@@ -142,7 +144,7 @@ struct OptionsTests {
         guard case .run(let o) = try Options.parse(["cmd"]) else { Issue.record("not a run"); return }
         #expect(o.source == .auto)
         #expect(o.role == nil && o.imdsEndpoint == nil && o.timeoutMillis == nil && o.attempts == nil)
-        #expect(!o.allowIMDSv1 && !o.noRegion && !o.serve && !o.exec && !o.check)
+        #expect(!o.allowIMDSv1 && !o.noRegion && !o.noCoreDumps && !o.serve && !o.exec && !o.check)
         #expect(o.onRotate == .none)
         #expect(o.refreshBeforeMillis == 15 * 60_000)
         #expect(o.stopSignal == SIGTERM)
@@ -201,6 +203,8 @@ struct OptionsTests {
         UsageCase(["--quiet=", "cmd"], "--quiet takes no value"),
         UsageCase(["--allow-imdsv1=true", "cmd"], "--allow-imdsv1 takes no value"),
         UsageCase(["--no-region=1", "cmd"], "--no-region takes no value"),
+        UsageCase(["--no-core-dumps=0", "cmd"], "--no-core-dumps takes no value"),
+        UsageCase(["--check", "--no-core-dumps"], "--no-core-dumps applies to COMMAND; --check runs none"),
         // bad values
         UsageCase(["--source", "ec2", "cmd"], "--source must be auto, web-identity, container or imds, not 'ec2'"),
         UsageCase(["--source=", "cmd"], "--source must be auto, web-identity, container or imds"),

@@ -51,6 +51,16 @@ public enum Spawn {
         return body(&attr)
     }
 
+    /// Sets this process's `RLIMIT_CORE` to 0, soft and hard, for every command it starts from now on:
+    /// resource limits pass through fork and `execve` unchanged (getrlimit(2)), so a child spawned after
+    /// this call never runs with another limit, and without privilege it cannot raise the hard one back.
+    /// `posix_spawn` has no hook between fork and exec, and `prlimit` on the child's pid after the spawn
+    /// would race with the command itself; the launcher loses nothing, it is non-dumpable already.
+    public static func forbidCoreDumps() throws(Errno) {
+        var none = rlimit(rlim_cur: 0, rlim_max: 0)
+        guard setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none) == 0 else { throw Errno.current }
+    }
+
     /// Replaces this process with the command (`--exec`), the signal mask emptied first. Returns only on failure.
     public static func exec(_ argv: [String], environment: [String]) -> SpawnError {
         var empty = sigset_t()

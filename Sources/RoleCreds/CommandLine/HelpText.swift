@@ -42,6 +42,8 @@ public enum HelpText {
 
     COMMAND:
       --no-region                do not set AWS_REGION / AWS_DEFAULT_REGION
+      --no-core-dumps            COMMAND may not write a core file with its
+                                 keys (its RLIMIT_CORE is set to 0)
       --on-rotate none|restart|signal[:SIG]
                                  what happens to COMMAND when the credentials
                                  rotate (default none; signal needs --serve)

@@ -37,6 +37,8 @@ public struct Options: Equatable, Sendable {
     public var timeoutMillis: Int64?
     public var attempts: Int?
     public var noRegion = false
+    /// `--no-core-dumps`: COMMAND starts with `RLIMIT_CORE` 0, soft and hard (default: inherited).
+    public var noCoreDumps = false
     public var onRotate = OnRotate.none
     public var refreshBeforeMillis: Int64 = 15 * 60_000
     public var stopSignal: Int32 = SIGTERM
@@ -123,6 +125,7 @@ public struct Options: Equatable, Sendable {
             case "-q", "--quiet": try flagOnly(name); o.logLevel = .quiet
             case "--allow-imdsv1": try flagOnly(name); o.allowIMDSv1 = true
             case "--no-region": try flagOnly(name); o.noRegion = true
+            case "--no-core-dumps": try flagOnly(name); o.noCoreDumps = true
             case "--serve": try flagOnly(name); o.serve = true
             case "--exec": try flagOnly(name); o.exec = true
             case "--check": try flagOnly(name); o.check = true
@@ -225,6 +228,7 @@ public struct Options: Equatable, Sendable {
         }
         if check && !command.isEmpty { throw UsageError("--check takes no command") }
         if json && !check { throw UsageError("--json only goes with --check") }
+        if noCoreDumps && check { throw UsageError("--no-core-dumps applies to COMMAND; --check runs none") }
         if !check && command.isEmpty { throw UsageError("no command given (usage: with-role-creds [OPTIONS] -- COMMAND [ARG...])") }
         if !check, command[0].isEmpty { throw UsageError("the command name is empty") }
     }
@@ -234,7 +238,7 @@ public struct Options: Equatable, Sendable {
         "--source", "--profile", "--role-arn", "--web-identity-token-file", "--assume-role", "--role-session-name",
         "--external-id", "--duration", "--session-policy",
         "--role", "--imds-endpoint", "--allow-imdsv1", "--timeout", "--attempts",
-        "--no-region", "--on-rotate", "--refresh-before", "--stop-signal", "--stop-timeout", "--serve", "--exec",
+        "--no-region", "--no-core-dumps", "--on-rotate", "--refresh-before", "--stop-signal", "--stop-timeout", "--serve", "--exec",
         "--check", "--json", "-v", "--verbose", "-q", "--quiet", "--version", "-h", "--help",
     ]
 

@@ -89,6 +89,10 @@ public enum Launcher {
             return ChildEnvironment.build(inherited: inherited, supply: supply, region: childRegion, setRegion: settings.setRegion)
         }
         let childEnvironment = buildEnvironment(credentials)
+        if options.noCoreDumps {
+            // On the launcher itself, before any child exists: every start and restart inherits it.
+            do { try Spawn.forbidCoreDumps() } catch { throw LaunchError("cannot set RLIMIT_CORE to 0: \(error)") }
+        }
         if options.exec {
             throw LaunchError(Spawn.exec(options.command, environment: childEnvironment))
         }
