@@ -10,6 +10,9 @@ import Testing
 // - imds-endpoint-tests.json: none skipped. One case is adapted: "explicit endpoint override" expects
 //   `https://custom` to be used; this tool speaks plain http to IMDS (spec §2), so the test checks that the
 //   explicit endpoint wins over the profile's mode and is then refused as https, naming the flag.
+// - imds-endpoint-tests.json through `Settings.resolve` (the launcher's own path, the profile a layer of
+//   its own): the 2 cases with `mode_override` are skipped, as this tool has no option that overrides the
+//   mode; the https case is adapted as above.
 // - profile-parser-tests.json: none skipped.
 
 /// Reads a conformance file. Missing data fails the test, never skips it: the data lives beside the
@@ -155,5 +158,50 @@ struct IMDSEndpointConformanceTests {
             }
         }
         #expect(ran == 14)
+    }
+
+    /// The same data through `Settings.resolve`, which the launcher uses: the endpoint, and which layer chose it.
+    @Test func everyEndpointCaseAsTheLauncherResolvesIt() throws {
+        let cases = try conformanceData("imds-endpoint-tests.json")["tests"]?.array ?? []
+        var (ran, skipped) = (0, 0)
+        for test in cases {
+            let name = test["docs"]?.string ?? "?"
+            if test["mode_override"] != nil { skipped += 1; continue }
+            let env = EnvironmentLookup(test["env"]?.members.compactMap { k, v in v.string.map { "\(k)=\($0)" } } ?? [])
+            let files = test["fs"]?.stringMap ?? [:]
+            let set = try ConfigFile.parse(configText: env["AWS_CONFIG_FILE"].flatMap { files[$0] }, credentialsText: nil, configPath: "config")
+            var options = Options()
+            options.command = ["true"]
+            options.imdsEndpoint = test["endpoint_override"]?.string
+            let resolved = Result { () throws(UsageError) -> Settings in try Settings.resolve(options, environment: env, profiles: set) }
+            ran += 1
+            if let expected = test["result"]?["Ok"]?.string {
+                if options.imdsEndpoint?.hasPrefix("https://") == true {
+                    guard case .failure(let error) = resolved else { Issue.record("\(name): \(resolved)"); continue }
+                    #expect(error.description.hasPrefix("--imds-endpoint: https"), "\(name): \(error)")
+                    continue
+                }
+                guard case .success(let settings) = resolved, case .imds(let config) = settings.source.value else {
+                    Issue.record("\(name): \(resolved)"); continue
+                }
+                #expect(config.endpoint.with(path: "/latest/api/token").description == expected, "\(name)")
+                // The layer named is the one the test data set.
+                let fromProfile = files.values.contains { $0.contains("ec2_metadata_service_endpoint") }
+                let fromVariable = env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] != nil || env["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] != nil
+                switch settings.imdsEndpointOrigin {
+                case .environment?: #expect(fromVariable, "\(name)")
+                case .profile(_, "default", "config")?: #expect(fromProfile && !fromVariable, "\(name)")
+                case .defaultValue?: #expect(!fromProfile && !fromVariable, "\(name)")
+                case let other: Issue.record("\(name): origin \(String(describing: other))")
+                }
+            } else if test["result"]?["Err"]?.string != nil {
+                guard case .failure(let error) = resolved else { Issue.record("\(name): accepted \(resolved)"); continue }
+                let named = ["AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint_mode of profile default in config"]
+                #expect(named.contains { error.description.hasPrefix($0) }, "\(name): \(error)")
+            } else {
+                Issue.record("\(name): no expected result")
+            }
+        }
+        #expect(ran == 12 && skipped == 2)
     }
 }

@@ -329,3 +329,159 @@ struct EnvironmentLookupTests {
         #expect(EnvironmentLookup(entries)[name] == value)
     }
 }
+
+// MARK: the profile as a layer of its own (spec §1, §8): flag > environment > profile > default
+
+private let configPath = "/h/.aws/config"
+private let credentialsPath = "/h/.aws/credentials"
+
+/// Resolves with the shared files given as text (paths only name them).
+private func withProfile(_ config: String, credentials: String? = nil, _ env: [String],
+                         _ edit: (inout Options) -> Void = { _ in }) throws -> Settings {
+    var options = Options()
+    options.command = ["cmd"]
+    edit(&options)
+    let set = try ConfigFile.parse(configText: config, credentialsText: credentials,
+                                   configPath: configPath, credentialsPath: credentialsPath)
+    return try Settings.resolve(options, environment: EnvironmentLookup(env), profiles: set)
+}
+
+private func fromDev(_ key: String, file: String = configPath) -> SettingOrigin {
+    .profile(key: key, profile: "dev", file: file)
+}
+
+private let devIMDS = """
+    [profile dev]
+    region = eu-west-1
+    ec2_metadata_service_endpoint = http://127.0.0.1:1338
+    ec2_metadata_v1_disabled = true
+    metadata_service_timeout = 5
+    metadata_service_num_attempts = 7
+    """
+
+@Suite("Settings.resolve: the profile layer and origins")
+struct ProfileLayerTests {
+    @Test(arguments: [
+        // (environment, --timeout, --attempts, timeout, its origin, attempts, its origin)
+        (["AWS_PROFILE=dev"], nil, nil, 5000, fromDev("metadata_service_timeout"), 7, fromDev("metadata_service_num_attempts")),
+        (["AWS_PROFILE=dev", "AWS_METADATA_SERVICE_TIMEOUT=2", "AWS_METADATA_SERVICE_NUM_ATTEMPTS=4"], nil, nil,
+         2000, .environment("AWS_METADATA_SERVICE_TIMEOUT"), 4, .environment("AWS_METADATA_SERVICE_NUM_ATTEMPTS")),
+        (["AWS_PROFILE=dev", "AWS_METADATA_SERVICE_TIMEOUT=2", "AWS_METADATA_SERVICE_NUM_ATTEMPTS=4"], 300, 1,
+         300, .flag("--timeout"), 1, .flag("--attempts")),
+        // An empty variable is unset: the profile applies.
+        (["AWS_PROFILE=dev", "AWS_METADATA_SERVICE_TIMEOUT="], nil, nil, 5000, fromDev("metadata_service_timeout"), 7, fromDev("metadata_service_num_attempts")),
+        // Another profile, without these keys: the defaults.
+        (["AWS_PROFILE=other"], nil, nil, 1000, .defaultValue, 3, .defaultValue),
+    ] as [([String], Int64?, Int?, Int64, SettingOrigin, Int, SettingOrigin)])
+    func timeoutAndAttempts(_ env: [String], _ timeout: Int64?, _ attempts: Int?, _ expectedTimeout: Int64, _ timeoutOrigin: SettingOrigin,
+                            _ expectedAttempts: Int, _ attemptsOrigin: SettingOrigin) throws {
+        let s = try withProfile(devIMDS + "\n[profile other]\noutput = json\n", env) { $0.timeoutMillis = timeout; $0.attempts = attempts }
+        #expect(s.timeoutMillis == Setting(expectedTimeout, timeoutOrigin))
+        #expect(s.attempts == Setting(expectedAttempts, attemptsOrigin))
+        guard case .imds(let config) = s.source.value else { Issue.record("not IMDS: \(s.source)"); return }
+        #expect(config.timeoutMillis == expectedTimeout && config.attempts == expectedAttempts)
+    }
+
+    @Test(arguments: [
+        // (extra profile lines, environment, --imds-endpoint, endpoint, origin)
+        ("", [], nil, "http://127.0.0.1:1338/", fromDev("ec2_metadata_service_endpoint")),
+        ("", ["\(endpointVar)=http://127.0.0.2:2"], nil, "http://127.0.0.2:2/", .environment(endpointVar)),
+        ("", ["\(endpointVar)=http://127.0.0.2:2"], "http://127.0.0.3:3", "http://127.0.0.3:3/", .flag("--imds-endpoint")),
+        // An endpoint anywhere beats a mode anywhere (imds-endpoint-tests.json).
+        ("", ["\(modeVar)=IPv6"], nil, "http://127.0.0.1:1338/", fromDev("ec2_metadata_service_endpoint")),
+    ] as [(String, [String], String?, String, SettingOrigin)])
+    func endpoint(_ extra: String, _ env: [String], _ flag: String?, _ url: String, _ origin: SettingOrigin) throws {
+        let s = try withProfile(devIMDS + extra, ["AWS_PROFILE=dev"] + env) { $0.imdsEndpoint = flag }
+        guard case .imds(let config) = s.source.value else { Issue.record("not IMDS: \(s.source)"); return }
+        #expect(config.endpoint.description == url)
+        #expect(s.imdsEndpointOrigin == origin)
+    }
+
+    @Test(arguments: [
+        // (profile mode, environment, endpoint, origin)
+        ("IPv6", [], "http://[fd00:ec2::254]/", fromDev("ec2_metadata_service_endpoint_mode")),
+        ("ipv6", ["\(modeVar)=IPv4"], "http://169.254.169.254/", .environment(modeVar)),
+    ] as [(String, [String], String, SettingOrigin)])
+    func mode(_ mode: String, _ env: [String], _ url: String, _ origin: SettingOrigin) throws {
+        let s = try withProfile("[profile dev]\nec2_metadata_service_endpoint_mode = \(mode)\n", ["AWS_PROFILE=dev"] + env)
+        guard case .imds(let config) = s.source.value else { Issue.record("not IMDS: \(s.source)"); return }
+        #expect(config.endpoint.description == url)
+        #expect(s.imdsEndpointOrigin == origin)
+    }
+
+    @Test func v1DisabledAndRegion() throws {
+        let s = try withProfile(devIMDS, ["AWS_PROFILE=dev"])
+        #expect(s.imdsV1Disabled == Setting(true, fromDev("ec2_metadata_v1_disabled")))
+        #expect(s.region == Setting("eu-west-1", fromDev("region")))
+        let overridden = try withProfile(devIMDS, ["AWS_PROFILE=dev", "AWS_EC2_METADATA_V1_DISABLED=false", "AWS_DEFAULT_REGION=us-west-2"])
+        #expect(overridden.imdsV1Disabled == Setting(false, .environment("AWS_EC2_METADATA_V1_DISABLED")))
+        #expect(overridden.region == Setting("us-west-2", .environment("AWS_DEFAULT_REGION")))
+        guard case .imds(let config) = overridden.source.value else { Issue.record("not IMDS"); return }
+        #expect(!config.v1Disabled)
+    }
+
+    @Test func aValueInTheCredentialsFileNamesThatFile() throws {
+        let s = try withProfile("[profile dev]\nregion = eu-west-1\n", credentials: "[dev]\nmetadata_service_timeout = 3\n", ["AWS_PROFILE=dev"])
+        #expect(s.timeoutMillis == Setting(3000, fromDev("metadata_service_timeout", file: credentialsPath)))
+        #expect(s.timeoutMillis.origin.description == "metadata_service_timeout of profile dev in /h/.aws/credentials")
+        #expect(s.profile == ProfileSelection(name: "dev", origin: .awsProfile))
+        #expect(s.profileFiles == [configPath, credentialsPath])
+    }
+
+    @Test func noProfileNoProfileInfo() throws {
+        let s = try withProfile("[profile dev]\nregion = eu-west-1\n", [])
+        #expect(s.profile == nil && s.profileFiles.isEmpty && s.region == nil)
+    }
+
+    @Test(arguments: [
+        ("metadata_service_timeout = soon", "metadata_service_timeout of profile dev in /h/.aws/config must be a number of seconds, not 'soon'"),
+        ("metadata_service_num_attempts = 0", "metadata_service_num_attempts of profile dev in /h/.aws/config must be a whole number from 1 to 20, not '0'"),
+        ("ec2_metadata_v1_disabled = yes", "ec2_metadata_v1_disabled of profile dev in /h/.aws/config must be true or false, not 'yes'"),
+        ("ec2_metadata_service_endpoint_mode = IPv5", "ec2_metadata_service_endpoint_mode of profile dev in /h/.aws/config must be IPv4 or IPv6, not 'IPv5'"),
+        ("ec2_metadata_service_endpoint = https://x", "ec2_metadata_service_endpoint of profile dev in /h/.aws/config: https endpoints are not supported"),
+    ])
+    func badProfileValuesNameKeyProfileAndFile(_ line: String, _ message: String) throws {
+        do {
+            let s = try withProfile("[profile dev]\n\(line)\n", ["AWS_PROFILE=dev"])
+            Issue.record("accepted: \(s)")
+        } catch {
+            #expect("\(error)".hasPrefix(message), "\(error)")
+        }
+    }
+
+    @Test func aBadProfileValueAVariableOverridesIsNotChecked() throws {
+        // As the SDKs: only the value that wins is read.
+        let s = try withProfile("[profile dev]\nmetadata_service_timeout = soon\n", ["AWS_PROFILE=dev", "AWS_METADATA_SERVICE_TIMEOUT=2"])
+        #expect(s.timeoutMillis == Setting(2000, .environment("AWS_METADATA_SERVICE_TIMEOUT")))
+    }
+
+    @Test func aChainsOriginsNameEachProfileAndFile() throws {
+        let config = """
+            [profile deploy]
+            role_arn = arn:aws:iam::111122223333:role/deploy
+            source_profile = ops
+            endpoint_url = http://127.0.0.1:4566
+            ca_bundle = /etc/ca.pem
+            [profile ops]
+            role_arn = arn:aws:iam::111122223333:role/ops
+            source_profile = base
+            """
+        let s = try withProfile(config, credentials: "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s3cr3t\n",
+                                ["AWS_PROFILE=deploy"]) { $0.assumeRoleArn = "arn:aws:iam::111122223333:role/last" }
+        #expect(s.source.origin == .profile(key: "aws_access_key_id", profile: "base", file: credentialsPath))
+        #expect(s.hops.map(\.origin) == [.profile(key: "role_arn", profile: "ops", file: configPath),
+                                         .profile(key: "role_arn", profile: "deploy", file: configPath), .flag("--assume-role")])
+        #expect(s.stsOrigin == .profile(key: "endpoint_url", profile: "deploy", file: configPath))
+        #expect(s.caBundle == Setting("/etc/ca.pem", .profile(key: "ca_bundle", profile: "deploy", file: configPath)))
+        let env = try withProfile(config, credentials: "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s3cr3t\n",
+                                  ["AWS_PROFILE=deploy", "AWS_ENDPOINT_URL_STS=http://127.0.0.1:9", "AWS_CA_BUNDLE=/x.pem"])
+        #expect(env.stsOrigin == .environment("AWS_ENDPOINT_URL_STS"))
+        #expect(env.caBundle == Setting("/x.pem", .environment("AWS_CA_BUNDLE")))
+    }
+
+    @Test func credentialSourceOriginNamesTheProfile() throws {
+        let s = try withProfile("[profile dev]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Ec2InstanceMetadata\n", ["AWS_PROFILE=dev"])
+        #expect(s.source.origin == fromDev("credential_source"))
+        #expect(s.source.origin.description == "credential_source of profile dev in /h/.aws/config")
+    }
+}

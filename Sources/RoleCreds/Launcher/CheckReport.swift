@@ -1,5 +1,22 @@
-/// What `--check` prints (spec §1): every fact about the credentials except a secret.
+/// What `--check` prints (spec §1): every fact about the credentials except a secret, the profile in use
+/// and where each setting came from.
 public struct CheckReport: Sendable {
+    /// The profile of the shared files in use.
+    public struct Profile: Equatable, Sendable {
+        public var name: String
+        /// `--profile`, `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or `default`.
+        public var selectedBy: String
+        /// The files with a section for it (config first).
+        public var files: [String]
+    }
+
+    /// One setting, its value as used (never a secret) and where it came from.
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var value: String
+        public var origin: SettingOrigin
+    }
+
     public var source: String
     public var chain: [ProviderHop]
     public var role: String?
@@ -11,17 +28,25 @@ public struct CheckReport: Sendable {
     public var region: Setting<String>?
     /// IMDS only: whether the instance still answers IMDSv1; nil when unknown or not IMDS.
     public var imdsV1: Bool?
-    /// `--check -v`: each setting with where it came from.
-    public var origins: [(name: String, value: String, origin: SettingOrigin)]
+    /// nil: no profile applies (none named, and the files have no `default`).
+    public var profile: Profile?
+    /// Each setting with where it came from.
+    public var settings: [Entry]
 
     /// Advice when IMDSv1 still answers: it is the door SSRF attacks on metadata credentials use.
     static let v1Advice = "the instance still answers IMDSv1 without a token, the door SSRF attacks on metadata credentials use; "
         + "require tokens: aws ec2 modify-instance-metadata-options --instance-id ID --http-tokens required"
 
     /// The text form: one fact a line.
-    public func text(now: Int64, verbose: Bool) -> String {
+    public func text(now: Int64) -> String {
         var lines = ["source: \(source) (\(chain.first?.target ?? ""))"]
         if chain.count > 1 { lines.append("chain: " + chain.map(\.description).joined(separator: " -> ")) }
+        if let profile {
+            let from = profile.selectedBy == "default" ? "" : " (from \(profile.selectedBy))"
+            lines.append("profile: \(profile.name.quotable(limit: 64))\(from) in \(profile.files.joined(separator: " and "))")
+        } else {
+            lines.append("profile: none")
+        }
         if let role { lines.append("role: \(role.quotable(limit: 128))") }
         if let roleArn { lines.append("role arn: \(roleArn.quotable(limit: 2048))") }
         if let accountId { lines.append("account: \(accountId)") }
@@ -33,17 +58,27 @@ public struct CheckReport: Sendable {
         if let imdsV1 {
             lines.append(imdsV1 ? "imdsv1: enabled — \(Self.v1Advice)" : "imdsv1: disabled (tokens required)")
         }
-        if verbose {
-            for o in origins { lines.append("setting \(o.name) = \(o.value.quotable(limit: 200)) (from \(o.origin))") }
+        for entry in settings {
+            lines.append("setting \(entry.name) = \(entry.value.quotable(limit: 200)) (from \(entry.origin))")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The `--json` form: one object with the fields of spec §1.
+    /// The `--json` form: one object with the fields of spec §1, then `profile` and `settings`.
     public func json() -> String {
         func string(_ s: String?) -> String { s.map(JSON.quote) ?? "null" }
-        let chainText = "[" + chain.map { "{\"name\":\(JSON.quote($0.name)),\"target\":\(JSON.quote($0.target))}" }.joined(separator: ",") + "]"
-        let fields: [(String, String)] = [
+        func object(_ fields: [(String, String)]) -> String {
+            "{" + fields.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        }
+        let chainText = "[" + chain.map { object([("name", JSON.quote($0.name)), ("target", JSON.quote($0.target))]) }.joined(separator: ",") + "]"
+        let profileText = profile.map {
+            object([("name", JSON.quote($0.name)), ("selectedBy", JSON.quote($0.selectedBy)),
+                    ("files", "[" + $0.files.map(JSON.quote).joined(separator: ",") + "]")])
+        } ?? "null"
+        let settingsText = "[" + settings.map { entry in
+            object([("name", JSON.quote(entry.name)), ("value", JSON.quote(entry.value))] + Self.originFields(entry.origin))
+        }.joined(separator: ",") + "]"
+        return object([
             ("source", string(source)),
             ("role", string(role)),
             ("roleArn", string(roleArn)),
@@ -53,7 +88,22 @@ public struct CheckReport: Sendable {
             ("region", string(region?.value)),
             ("imdsV1", string(imdsV1.map { $0 ? "enabled" : "disabled" })),
             ("chain", chainText),
-        ]
-        return "{" + fields.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+            ("profile", profileText),
+            ("settings", settingsText),
+        ])
+    }
+
+    /// An origin as JSON members: `origin` (its kind), what names it, and `from` (the text form).
+    static func originFields(_ origin: SettingOrigin) -> [(String, String)] {
+        var fields = [("origin", JSON.quote(origin.kind))]
+        switch origin {
+        case .flag(let name): fields.append(("flag", JSON.quote(name)))
+        case .environment(let name): fields.append(("variable", JSON.quote(name)))
+        case .profile(let key, let profile, let file):
+            fields += [("key", JSON.quote(key)), ("profile", JSON.quote(profile)), ("file", JSON.quote(file))]
+        case .instanceMetadata(let path): fields.append(("path", JSON.quote(path)))
+        case .defaultValue: break
+        }
+        return fields + [("from", JSON.quote(origin.description))]
     }
 }

@@ -61,7 +61,7 @@ public enum Launcher {
         do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
         var region = settings.region
         if settings.setRegion, region == nil, let found = imds?.region(wait) {
-            region = Setting(found, .flag("IMDS placement"))
+            region = Setting(found, .instanceMetadata("placement/region"))
         }
         log.debug("credentials \(credentials.maskedKeyId) from \(provider.name), expiring \(Timestamp.format(credentials.expiration))")
 
@@ -69,7 +69,7 @@ public enum Launcher {
             let report = checkReport(settings, provider: provider, credentials: credentials, region: region,
                                      imdsV1: imds?.answersV1(wait))
             provider.close()
-            print(options.json ? report.json() : report.text(now: clock.wallSeconds(), verbose: options.logLevel == .verbose))
+            print(options.json ? report.json() : report.text(now: clock.wallSeconds()))
             return .exited(0)
         }
         provider.close()
@@ -130,7 +130,7 @@ public enum Launcher {
     static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log) throws(CredentialError) -> any CredentialProvider {
         func sts() throws(CredentialError) -> STSClient {
             guard let endpoint = settings.sts else { throw CredentialError("no STS endpoint resolved") }
-            return try STSClient(endpoint: endpoint, environment: environment, caBundle: settings.caBundle,
+            return try STSClient(endpoint: endpoint, environment: environment, caBundle: settings.caBundle?.value,
                                  retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
                                  clock: clock, log: log)
         }
@@ -173,18 +173,32 @@ public enum Launcher {
         return true
     }
 
-    /// The `--check` facts: no secret, the key id masked.
+    /// The `--check` facts: no secret, the key id masked; the profile in use and each setting's origin.
     static func checkReport(_ settings: Settings, provider: any CredentialProvider, credentials: Credentials,
                             region: Setting<String>?, imdsV1: Bool?) -> CheckReport {
-        var origins: [(name: String, value: String, origin: SettingOrigin)] = [
-            ("source", provider.name, settings.source.origin),
-            ("timeout", DurationText.format(millis: settings.timeoutMillis.value), settings.timeoutMillis.origin),
-            ("attempts", String(settings.attempts.value), settings.attempts.origin),
-        ]
-        if let origin = settings.imdsEndpointOrigin { origins.append(("imds endpoint", provider.chain.first?.target ?? "", origin)) }
+        typealias Entry = CheckReport.Entry
+        var entries = [Entry(name: "source", value: provider.chain.first?.description ?? provider.name, origin: settings.source.origin)]
+        if let region { entries.append(Entry(name: "region", value: region.value, origin: region.origin)) }
+        if let origin = settings.imdsEndpointOrigin {
+            entries.append(Entry(name: "imds endpoint", value: baseProvider(provider).chain.first?.target ?? "", origin: origin))
+        }
+        if let v1 = settings.imdsV1Disabled {
+            entries.append(Entry(name: "imdsv1 disabled", value: v1.value ? "true" : "false", origin: v1.origin))
+        }
+        entries.append(Entry(name: "timeout", value: DurationText.format(millis: settings.timeoutMillis.value), origin: settings.timeoutMillis.origin))
+        entries.append(Entry(name: "attempts", value: String(settings.attempts.value), origin: settings.attempts.origin))
+        for hop in settings.hops { entries.append(Entry(name: "assume role", value: hop.roleArn, origin: hop.origin)) }
+        if let sts = settings.sts, let origin = settings.stsOrigin {
+            entries.append(Entry(name: "sts endpoint", value: sts.description, origin: origin))
+        }
+        if let bundle = settings.caBundle { entries.append(Entry(name: "ca bundle", value: bundle.value, origin: bundle.origin)) }
+        let profile = settings.profile.map {
+            CheckReport.Profile(name: $0.name, selectedBy: $0.origin.rawValue, files: settings.profileFiles)
+        }
         return CheckReport(source: provider.chain.first?.name ?? provider.name, chain: provider.chain,
                            role: (provider as? IMDSProvider)?.roleName, roleArn: credentials.roleArn,
                            accountId: credentials.accountId, accessKeyId: credentials.maskedKeyId,
-                           expiration: credentials.expiration, region: region, imdsV1: imdsV1, origins: origins)
+                           expiration: credentials.expiration, region: region, imdsV1: imdsV1,
+                           profile: profile, settings: entries)
     }
 }

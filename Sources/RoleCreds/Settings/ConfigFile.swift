@@ -95,7 +95,7 @@ public enum ConfigFile {
             if hasPrefixedDefault && prefix == nil && name == "default" { continue }
             let properties = section.properties.filter { isIdentifier($0.name) }
             switch prefix {
-            case nil, "profile": set.mergeProfile(name, properties)
+            case nil, "profile": set.mergeProfile(name, properties, from: kind)
             case "sso-session": set.mergeSSOSession(name, properties)
             case let other?: set.mergeOther(prefix: other, name, properties)
             }

@@ -87,6 +87,8 @@ public struct ProfileSet: Equatable, Sendable {
     public var credentialsPath: String
 
     private var index: [String: Int] = [:]
+    /// Which files each profile has a section in, in the order read (config first).
+    private var sectionFiles: [String: [ConfigFileKind]] = [:]
 
     public init(configPath: String = "the config file", credentialsPath: String = "the credentials file") {
         self.configPath = configPath
@@ -98,11 +100,17 @@ public struct ProfileSet: Equatable, Sendable {
         index[name].map { profiles[$0] }
     }
 
+    /// The paths of the files that have a section for profile `name` (config first); empty when none.
+    public func files(ofProfile name: String) -> [String] {
+        (sectionFiles[name] ?? []).map { $0 == .config ? configPath : credentialsPath }
+    }
+
     /// Both files, for messages about a profile that is in neither.
     public var filesDescription: String { "\(configPath) or \(credentialsPath)" }
 
-    /// Adds the properties of a section to profile `name`, creating it if new.
-    mutating func mergeProfile(_ name: String, _ properties: [ProfileProperty]) {
+    /// Adds the properties of a section of file `kind` to profile `name`, creating it if new.
+    mutating func mergeProfile(_ name: String, _ properties: [ProfileProperty], from kind: ConfigFileKind) {
+        if !(sectionFiles[name]?.contains(kind) ?? false) { sectionFiles[name, default: []].append(kind) }
         let i: Int
         if let existing = index[name] {
             i = existing

@@ -1,15 +1,38 @@
-/// Where a setting's value came from, for `--check -v` and messages.
+/// Where a setting's value came from, for `--check` and messages (spec §1: a flag beats an environment
+/// variable, which beats the profile, which beats the default).
 public enum SettingOrigin: Equatable, Sendable, CustomStringConvertible {
     case flag(String)
     case environment(String)
-    case profile(String)
+    /// A key of a profile of the shared files: the key, the profile and the file that set it.
+    case profile(key: String, profile: String, file: String)
+    /// Asked from the instance metadata service (the region, when nothing else gives one).
+    case instanceMetadata(String)
     case defaultValue
 
+    /// The origin of a value read from a profile.
+    public static func profile(_ value: ProfileValue) -> SettingOrigin {
+        .profile(key: value.key, profile: value.profile, file: value.path)
+    }
+
+    /// `--timeout`, `AWS_REGION`, `region of profile deploy in /home/u/.aws/config`, `default`: reads
+    /// as the subject of a message (`… must be a number`) and after "from".
     public var description: String {
         switch self {
         case .flag(let name): return name
         case .environment(let name): return name
-        case .profile(let key): return "profile key \(key)"
+        case .profile(let key, let profile, let file): return "\(key) of profile \(profile) in \(file)"
+        case .instanceMetadata(let path): return "IMDS \(path)"
+        case .defaultValue: return "default"
+        }
+    }
+
+    /// The kind of origin, as `--check --json` names it: `flag`, `environment`, `profile`, `imds`, `default`.
+    public var kind: String {
+        switch self {
+        case .flag: return "flag"
+        case .environment: return "environment"
+        case .profile: return "profile"
+        case .instanceMetadata: return "imds"
         case .defaultValue: return "default"
         }
     }
@@ -45,10 +68,13 @@ public struct AssumeRoleSettings: Equatable, Sendable {
     public var durationSeconds: Int?
     /// Compact JSON (read and checked before any call); nil: none.
     public var policy: String?
+    /// What named this role: `--assume-role` or a profile's `role_arn`.
+    public var origin: SettingOrigin = .defaultValue
 }
 
-/// Everything the run needs to know, resolved once and purely from the options and the environment
-/// (spec §1): a flag beats an environment variable, which beats the default. Every flag and variable is
+/// Everything the run needs to know, resolved once and purely from the options, the environment and the
+/// shared config file (spec §1, §8): a flag beats an environment variable, which beats the profile, which
+/// beats the default; each value keeps its origin for `--check`. Every flag, variable and profile value is
 /// validated here, so a mistake is reported before any connection.
 public struct Settings: Equatable, Sendable {
     /// The base source of credentials.
@@ -71,16 +97,22 @@ public struct Settings: Equatable, Sendable {
     public var setRegion: Bool
     /// Where the IMDS endpoint came from, when IMDS is the source.
     public var imdsEndpointOrigin: SettingOrigin?
+    /// `AWS_EC2_METADATA_V1_DISABLED` or the profile's `ec2_metadata_v1_disabled`, when IMDS is the source.
+    public var imdsV1Disabled: Setting<Bool>?
     /// Roles assumed after the base credentials, in order (the profile's chain, then `--assume-role`).
     public var hops: [AssumeRoleSettings] = []
     /// `--session-policy FILE`, read and checked by the launcher before any call (for the last hop).
     public var sessionPolicyFile: String?
     /// Where STS is, when the chain needs it.
     public var sts: STSEndpoint?
+    /// What chose the STS endpoint (a variable, the profile's `endpoint_url`, or the default for the region).
+    public var stsOrigin: SettingOrigin?
     /// `AWS_CA_BUNDLE`, else the profile's `ca_bundle`: a private CA added to the system trust.
-    public var caBundle: String?
-    /// The profile in use, when the config file has it.
+    public var caBundle: Setting<String>?
+    /// The profile in use, when the shared files have it.
     public var profile: ProfileSelection?
+    /// The files the profile in use was read from (config first), for `--check`.
+    public var profileFiles: [String] = []
 
     /// Resolves the settings (pure): `profiles` is the shared config and credentials files as read.
     public static func resolve(_ options: Options, environment env: EnvironmentLookup,
@@ -98,18 +130,27 @@ public struct Settings: Equatable, Sendable {
             } catch { throw UsageError(error.description) }
         }
         let fromProfile = profiles.map { ProfileSettings(profile: profile, in: $0) }
-        let env = env.withProfileDefaults(fromProfile)
-        let timeout = try resolveTimeout(options, env)
-        let attempts = try resolveAttempts(options, env)
+        /// The origin of `key` of profile `name` (a chain reads keys of several profiles).
+        func origin(_ key: String, of name: String) -> SettingOrigin {
+            guard let profiles, let value = ProfileSettings(profile: profiles.profile(name), in: profiles)[key] else {
+                return .profile(key: key, profile: name, file: profiles?.filesDescription ?? "the shared files")
+            }
+            return .profile(value)
+        }
+        let timeout = try resolveTimeout(options, env, profile: fromProfile)
+        let attempts = try resolveAttempts(options, env, profile: fromProfile)
         var endpointOrigin: SettingOrigin?
+        var v1Disabled: Setting<Bool>?
         let source: Setting<Source>
         let containerVariable = ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"].first { env[$0] != nil }
         func container(_ origin: SettingOrigin) throws(UsageError) -> Setting<Source> {
             Setting(.container(try ContainerConfig.resolve(env, timeoutMillis: timeout.value, attempts: attempts.value)), origin)
         }
         func imds(_ origin: SettingOrigin) throws(UsageError) -> Setting<Source> {
-            let (config, endpoint) = try resolveIMDS(options, env, timeoutMillis: timeout.value, attempts: attempts.value)
+            let (config, endpoint, v1) = try resolveIMDS(options, env, profile: fromProfile,
+                                                         timeoutMillis: timeout.value, attempts: attempts.value)
             endpointOrigin = endpoint
+            v1Disabled = v1
             return Setting(.imds(config), origin)
         }
         let webIdentity = try resolveWebIdentity(options, env)
@@ -119,24 +160,25 @@ public struct Settings: Equatable, Sendable {
             // The profile names the source and the roles (spec §8).
             guard case .chain(let base, let planned) = plan else { fatalError("unreachable") }
             hops = planned.map { AssumeRoleSettings(roleArn: $0.roleArn, sessionName: $0.sessionName, externalId: $0.externalId,
-                                                    durationSeconds: $0.durationSeconds, policy: nil) }
+                                                    durationSeconds: $0.durationSeconds, policy: nil,
+                                                    origin: origin("role_arn", of: $0.profile)) }
             switch base {
             case .staticKeys(let keys):
-                source = Setting(.staticKeys(keys), .profile("aws_access_key_id"))
+                source = Setting(.staticKeys(keys), origin("aws_access_key_id", of: keys.profile))
             case .webIdentity(let w):
                 source = Setting(.webIdentity(WebIdentitySettings(roleArn: w.roleArn, token: .file(w.tokenFile), sessionName: w.sessionName)),
-                                 .profile("web_identity_token_file"))
-            case .credentialSource(.ec2InstanceMetadata, _):
-                source = try imds(.profile("credential_source"))
-            case .credentialSource(.ecsContainer, _):
-                source = try container(.profile("credential_source"))
-            case .credentialSource(.environment, _):
+                                 origin("web_identity_token_file", of: w.profile))
+            case .credentialSource(.ec2InstanceMetadata, let name):
+                source = try imds(origin("credential_source", of: name))
+            case .credentialSource(.ecsContainer, let name):
+                source = try container(origin("credential_source", of: name))
+            case .credentialSource(.environment, let name):
                 guard let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] else {
                     throw UsageError("credential_source = Environment needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
                 }
                 source = Setting(.staticKeys(StaticKeys(accessKeyId: id, secretAccessKey: Secret(secret),
                                                         sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init), profile: selection.name)),
-                                 .profile("credential_source"))
+                                 origin("credential_source", of: name))
             }
         case .webIdentity:
             guard let webIdentity else {
@@ -164,7 +206,8 @@ public struct Settings: Equatable, Sendable {
         }
         if let arn = options.assumeRoleArn {
             hops.append(AssumeRoleSettings(roleArn: arn, sessionName: options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"],
-                                           externalId: options.externalId, durationSeconds: options.durationSeconds, policy: nil))
+                                           externalId: options.externalId, durationSeconds: options.durationSeconds, policy: nil,
+                                           origin: .flag("--assume-role")))
         } else if options.externalId != nil || options.durationSeconds != nil || options.sessionPolicyFile != nil {
             guard !hops.isEmpty else {
                 throw UsageError("--external-id, --duration and --session-policy need a role to assume (--assume-role ARN or a profile's role_arn)")
@@ -178,12 +221,30 @@ public struct Settings: Equatable, Sendable {
         if !hops.isEmpty { sts = try stsEndpoint(env, fromProfile, region) }
         var settings = Settings(source: source, timeoutMillis: timeout, attempts: attempts,
                                 region: region, setRegion: !options.noRegion, imdsEndpointOrigin: endpointOrigin)
+        settings.imdsV1Disabled = v1Disabled
         settings.hops = hops
         settings.sessionPolicyFile = options.sessionPolicyFile
         settings.sts = sts
-        settings.caBundle = env["AWS_CA_BUNDLE"] ?? fromProfile?.caBundle?.value
-        settings.profile = profile != nil ? selection : nil
+        settings.stsOrigin = sts.map { stsOrigin($0, profile: fromProfile) }
+        if let bundle = env["AWS_CA_BUNDLE"] {
+            settings.caBundle = Setting(bundle, .environment("AWS_CA_BUNDLE"))
+        } else if let bundle = fromProfile?.caBundle {
+            settings.caBundle = Setting(bundle.value, .profile(bundle))
+        }
+        if let profile, let profiles {
+            settings.profile = selection
+            settings.profileFiles = profiles.files(ofProfile: profile.name)
+        }
         return settings
+    }
+
+    /// What chose the STS endpoint, from the name `STSEndpoint.resolve` gives it.
+    static func stsOrigin(_ endpoint: STSEndpoint, profile: ProfileSettings?) -> SettingOrigin {
+        switch endpoint.origin {
+        case "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL": return .environment(endpoint.origin)
+        case "profile endpoint_url": return profile?.endpointURL.map { .profile($0) } ?? .defaultValue
+        default: return .defaultValue
+        }
     }
 
     static func stsEndpoint(_ env: EnvironmentLookup, _ profile: ProfileSettings?, _ region: Setting<String>?) throws(UsageError) -> STSEndpoint {
@@ -218,42 +279,59 @@ public struct Settings: Equatable, Sendable {
         for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
             if let value = env[name] { return Setting(value, .environment(name)) }
         }
-        return profile?.region.map { Setting($0.value, .profile("region")) }
+        return profile?.region.map { Setting($0.value, .profile($0)) }
     }
 
-    static func resolveTimeout(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> Setting<Int64> {
+    /// The first of: the variable `name`, else the profile's `key`; nil when neither is set.
+    static func layered(_ env: EnvironmentLookup, _ name: String, _ profileValue: ProfileValue?) -> (text: String, origin: SettingOrigin)? {
+        if let text = env[name] { return (text, .environment(name)) }
+        return profileValue.map { ($0.value, .profile($0)) }
+    }
+
+    /// `--timeout`, else `AWS_METADATA_SERVICE_TIMEOUT`, else the profile's `metadata_service_timeout`
+    /// (seconds), else 1 s.
+    static func resolveTimeout(_ options: Options, _ env: EnvironmentLookup, profile: ProfileSettings? = nil) throws(UsageError) -> Setting<Int64> {
         if let t = options.timeoutMillis { return Setting(t, .flag("--timeout")) }
-        guard let text = env["AWS_METADATA_SERVICE_TIMEOUT"] else { return Setting(1000, .defaultValue) }
+        guard let (text, origin) = layered(env, "AWS_METADATA_SERVICE_TIMEOUT", profile?.metadataServiceTimeout) else {
+            return Setting(1000, .defaultValue)
+        }
         guard let ms = DurationText.parseMillis(text), ms > 0, text.allSatisfy({ $0.isNumber || $0 == "." }) else {
-            throw UsageError("AWS_METADATA_SERVICE_TIMEOUT must be a number of seconds, not '\(text.quotable(limit: 40))'")
+            throw UsageError("\(origin) must be a number of seconds, not '\(text.quotable(limit: 40))'")
         }
-        return Setting(ms, .environment("AWS_METADATA_SERVICE_TIMEOUT"))
+        return Setting(ms, origin)
     }
 
-    static func resolveAttempts(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> Setting<Int> {
+    /// `--attempts`, else `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, else the profile's
+    /// `metadata_service_num_attempts`, else 3.
+    static func resolveAttempts(_ options: Options, _ env: EnvironmentLookup, profile: ProfileSettings? = nil) throws(UsageError) -> Setting<Int> {
         if let a = options.attempts { return Setting(a, .flag("--attempts")) }
-        guard let text = env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] else { return Setting(3, .defaultValue) }
-        guard let n = Int(text), (1...20).contains(n) else {
-            throw UsageError("AWS_METADATA_SERVICE_NUM_ATTEMPTS must be a whole number from 1 to 20, not '\(text.quotable(limit: 40))'")
+        guard let (text, origin) = layered(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", profile?.metadataServiceNumAttempts) else {
+            return Setting(3, .defaultValue)
         }
-        return Setting(n, .environment("AWS_METADATA_SERVICE_NUM_ATTEMPTS"))
+        guard let n = Int(text), (1...20).contains(n) else {
+            throw UsageError("\(origin) must be a whole number from 1 to 20, not '\(text.quotable(limit: 40))'")
+        }
+        return Setting(n, origin)
     }
 
-    /// The IMDS endpoint (spec §2): `--imds-endpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, then by
-    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, else IPv4.
-    static func resolveIMDS(_ options: Options, _ env: EnvironmentLookup, timeoutMillis: Int64, attempts: Int) throws(UsageError) -> (IMDSConfig, SettingOrigin) {
+    /// The IMDS endpoint (spec §2, §8), as `IMDSEndpoint` and the SDKs resolve it: an endpoint anywhere
+    /// beats a mode anywhere — `--imds-endpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, the profile's
+    /// `ec2_metadata_service_endpoint`; then `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, the profile's
+    /// `ec2_metadata_service_endpoint_mode`; else IPv4. Also whether IMDSv1 is disabled.
+    static func resolveIMDS(_ options: Options, _ env: EnvironmentLookup, profile: ProfileSettings? = nil,
+                            timeoutMillis: Int64, attempts: Int) throws(UsageError) -> (IMDSConfig, SettingOrigin, Setting<Bool>) {
         let text: String
         let origin: SettingOrigin
         if let flag = options.imdsEndpoint {
             text = flag; origin = .flag("--imds-endpoint")
-        } else if let variable = env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] {
-            text = variable; origin = .environment("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-        } else if let mode = env["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] {
-            origin = .environment("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+        } else if let endpoint = layered(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", profile?.ec2MetadataServiceEndpoint) {
+            (text, origin) = endpoint
+        } else if let (mode, modeOrigin) = layered(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", profile?.ec2MetadataServiceEndpointMode) {
+            origin = modeOrigin
             switch mode.lowercased() {
             case "ipv4": text = IMDSConfig.ipv4Endpoint
             case "ipv6": text = IMDSConfig.ipv6Endpoint
-            default: throw UsageError("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE must be IPv4 or IPv6, not '\(mode.quotable(limit: 40))'")
+            default: throw UsageError("\(origin) must be IPv4 or IPv6, not '\(mode.quotable(limit: 40))'")
             }
         } else {
             text = IMDSConfig.ipv4Endpoint; origin = .defaultValue
@@ -271,35 +349,19 @@ public struct Settings: Equatable, Sendable {
             }
             role = name
         }
-        let config = IMDSConfig(endpoint: endpoint, allowV1: options.allowIMDSv1,
-                                v1Disabled: try boolean(env, "AWS_EC2_METADATA_V1_DISABLED"), role: role,
+        let v1Disabled = try boolean(layered(env, "AWS_EC2_METADATA_V1_DISABLED", profile?.ec2MetadataV1Disabled))
+        let config = IMDSConfig(endpoint: endpoint, allowV1: options.allowIMDSv1, v1Disabled: v1Disabled.value, role: role,
                                 timeoutMillis: timeoutMillis, attempts: attempts)
-        return (config, origin)
+        return (config, origin, v1Disabled)
     }
 
-    static func boolean(_ env: EnvironmentLookup, _ name: String) throws(UsageError) -> Bool {
-        guard let text = env[name] else { return false }
+    /// `true` or `false` in any case, as botocore reads these switches; unset is `false` by default.
+    static func boolean(_ layer: (text: String, origin: SettingOrigin)?) throws(UsageError) -> Setting<Bool> {
+        guard let (text, origin) = layer else { return Setting(false, .defaultValue) }
         switch text.lowercased() {
-        case "true": return true
-        case "false": return false
-        default: throw UsageError("\(name) must be true or false, not '\(text.quotable(limit: 40))'")
+        case "true": return Setting(true, origin)
+        case "false": return Setting(false, origin)
+        default: throw UsageError("\(origin) must be true or false, not '\(text.quotable(limit: 40))'")
         }
-    }
-}
-
-extension EnvironmentLookup {
-    /// This environment with the profile's IMDS keys added where the variable is not set: environment
-    /// variables win over the profile (spec §8), and the resolution above reads one place.
-    func withProfileDefaults(_ profile: ProfileSettings?) -> EnvironmentLookup {
-        guard let profile else { return self }
-        let pairs: [(String, ProfileValue?)] = [
-            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", profile.ec2MetadataServiceEndpoint),
-            ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", profile.ec2MetadataServiceEndpointMode),
-            ("AWS_EC2_METADATA_V1_DISABLED", profile.ec2MetadataV1Disabled),
-            ("AWS_METADATA_SERVICE_TIMEOUT", profile.metadataServiceTimeout),
-            ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", profile.metadataServiceNumAttempts),
-        ]
-        let added = pairs.compactMap { name, value in self[name] == nil ? value.map { "\(name)=\($0.value)" } : nil }
-        return added.isEmpty ? self : EnvironmentLookup(entries + added)
     }
 }
