@@ -41,12 +41,13 @@ public final class EventLoop {
         var fds: [pollfd] = []
         if let signals { fds.append(pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)) }
         let own = fds.count
-        var ranges: [Range<Int>] = []
+        // Where each participant's descriptors end in `fds` ([Int], not [Range<Int>]: an array of ranges
+        // costs a first-use runtime metadata lookup on every start).
+        var ends: [Int] = []
         var deadline: Int64?
         for p in participants {
-            let start = fds.count
             fds += p.descriptors()
-            ranges.append(start..<fds.count)
+            ends.append(fds.count)
             if let d = p.nextDeadline() { deadline = min(deadline ?? d, d) }
         }
         let timeout = deadline.map { Int32(clamping: max(0, $0 - clock.monotonicMillis())) } ?? -1
@@ -61,6 +62,10 @@ public final class EventLoop {
         if let signals, own > 0, fds[0].revents != 0 {
             for received in signals.readAll() { onSignal(received) }
         }
-        for (p, range) in zip(participants, ranges) { p.handle(Array(fds[range])) }
+        var start = own
+        for (p, end) in zip(participants, ends) {
+            p.handle(Array(fds[start..<end]))
+            start = end
+        }
     }
 }

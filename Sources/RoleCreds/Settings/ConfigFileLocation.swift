@@ -28,8 +28,8 @@ public struct ConfigFileLocation: Equatable, Sendable {
         let path = explicit ?? fallback
         guard path == "~" || path.hasPrefix("~/") else { return path }
         guard let home else { return explicit }
-        let base = home.hasSuffix("/") && home.count > 1 ? String(home.dropLast()) : home
-        return base + path.dropFirst()
+        let base = home.hasSuffix("/") && home.utf8.count > 1 ? String(home.dropLast()) : home
+        return base + String(path.dropFirst())   // String + String: no generic append at run time
     }
 }
 
