@@ -2,6 +2,9 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The product's code does not import `_StringProcessing` (regexes, `firstRange(of:)`): without it the
+/// static binary is 1.3 MiB smaller and every start relocates and scans less (scripts/bench).
+let product: [SwiftSetting] = strict + [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
 
 let package = Package(
     name: "with-role-creds",
@@ -12,9 +15,9 @@ let package = Package(
     targets: [
         .target(name: "CSystem"),
         .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
-        .target(name: "RoleCreds", dependencies: ["CSystem", "COpenSSL"], swiftSettings: strict),
-        .executableTarget(name: "with-role-creds", dependencies: ["RoleCreds"], swiftSettings: strict),
-        .executableTarget(name: "imds-mock", dependencies: ["RoleCreds"], swiftSettings: strict),
+        .target(name: "RoleCreds", dependencies: ["CSystem", "COpenSSL"], swiftSettings: product),
+        .executableTarget(name: "with-role-creds", dependencies: ["RoleCreds"], swiftSettings: product),
+        .executableTarget(name: "imds-mock", dependencies: ["RoleCreds"], swiftSettings: product),
         .testTarget(name: "RoleCredsTests", dependencies: ["RoleCreds"],
                     exclude: ["SigV4Suite", "botocore_sign.py"], swiftSettings: strict),
         .testTarget(name: "LauncherTests", dependencies: ["RoleCreds"], exclude: ["Fixtures"], swiftSettings: strict),

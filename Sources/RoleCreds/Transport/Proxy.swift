@@ -23,13 +23,12 @@ public struct HTTPProxy: Equatable, Sendable, CustomStringConvertible, CustomDeb
     /// port 80 by default. An `https://` or `socks` proxy is refused: only http proxies are supported.
     public static func parse(_ text: String, variable: String) throws(TLSError) -> HTTPProxy {
         var rest = Substring(text)
-        let parts = rest.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts.count == 2 {
-            let scheme = parts[0].lowercased()
+        if let separator = rest.firstByteRange(of: "://") {
+            let scheme = rest[..<separator.lowerBound].lowercased()
             guard scheme == "http" else {
                 throw TLSError(.configuration, "\(variable): only http:// proxies are supported, not \(scheme.prefix(16))://")
             }
-            rest = parts[1]
+            rest = rest[separator.upperBound...]
         }
         if let slash = rest.firstIndex(of: "/") {
             guard rest[slash...].allSatisfy({ $0 == "/" }) else { throw TLSError(.configuration, "\(variable): a proxy URL has no path") }

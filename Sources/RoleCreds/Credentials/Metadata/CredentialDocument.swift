@@ -43,7 +43,7 @@ public enum CredentialDocument {
         if let r = roleArn, !r.hasPrefix("arn:") || r.count > 2048 || r.unicodeScalars.contains(where: \.isNonPrinting) { roleArn = nil }
         // `--check` prints the ARN: one that carries the secret or the token (an endpoint echoing them)
         // is dropped like a malformed one. Bytes, not characters: a combining mark must not hide them.
-        if let r = roleArn, r.utf8.contains(secret.utf8) || r.utf8.contains(token.utf8) { roleArn = nil }
+        if let r = roleArn, Substring(r).containsBytes(of: secret) || Substring(r).containsBytes(of: token) { roleArn = nil }
         if account == nil, let arn = roleArn {
             // arn:aws:iam::123456789012:role/name
             let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
