@@ -5,7 +5,7 @@ final class MetadataClient {
     let label: String
     /// What the service is, for an answer that is no answer of it: `the instance metadata service`.
     let kind: String
-    /// `http://host:port`, for messages.
+    /// `http://host:port` (or `https://`), for messages.
     let endpoint: String
     let client: HTTPClient
     let retry: RetryPolicy
@@ -14,11 +14,13 @@ final class MetadataClient {
     /// True when the last failed `send` only ever connected without getting an answer.
     private(set) var lastFailureWasNoAnswer = false
 
-    init(label: String, kind: String, url: HTTPURL, retry: RetryPolicy, clock: any Clock, log: Log) {
+    /// A client for `url`; an https `url` needs `tls` (never a proxy: spec §7, the metadata endpoints
+    /// never use one).
+    init(label: String, kind: String, url: HTTPURL, tls: TLSContext? = nil, retry: RetryPolicy, clock: any Clock, log: Log) {
         self.label = label
         self.kind = kind
-        self.endpoint = "http://\(url.authority)"
-        self.client = HTTPClient(host: url.host, port: url.port)
+        self.endpoint = "\(url.scheme.rawValue)://\(url.authority)"
+        self.client = HTTPClient(url: url, tls: tls)
         self.retry = retry
         self.clock = clock
         self.log = log
