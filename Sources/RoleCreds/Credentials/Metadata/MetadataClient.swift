@@ -31,19 +31,21 @@ final class MetadataClient {
 
     func close() { client.close() }
 
-    /// One request with retries (see `RetryPolicy.send`); a failure is a sentence naming the endpoint.
+    /// One request with retries of connection errors, 5xx and 429 (see `RetryPolicy.send`), or a single
+    /// attempt when `retrying` is false; a failure is a sentence naming the endpoint.
     func send(_ method: String, _ path: String, headers: HTTPHeaders, wait: Wait, retrying: Bool = true) throws(CredentialError) -> HTTPResponse {
-        let request = HTTPRequest(method: method, path: path, headers: headers)
+        let policy = retrying ? retry : RetryPolicy(attempts: 1, timeoutMillis: retry.timeoutMillis)
         do {
-            return try retry.send(request, client: client, wait: wait, retrying: retrying,
-                                  onlyNoAnswer: &lastFailureWasNoAnswer, log: { [label, log] in log.debug("\(label): \($0)") })
+            return try policy.send({ HTTPRequest(method: method, path: path, headers: headers) }, client: client, wait: wait,
+                                   retryable: { isRetryableStatus($0.status) },
+                                   onlyNoAnswer: &lastFailureWasNoAnswer, log: { [label, log] in log.debug("\(label): \($0)") })
         } catch {
             switch error {
             case .transport(let error) where error.isMalformed:
                 throw CredentialError("\(endpoint) does not look like \(kind) (\(method) \(path): \(error))")
             case .transport(let error):
                 throw CredentialError("cannot reach \(label) at \(endpoint) (\(method) \(path): \(error))", transient: true)
-            case .outOfTime(let last):
+            case .outOfTime(let last, _):
                 throw CredentialError("\(label) at \(endpoint) did not answer in time (\(method) \(path): \(last))", transient: true)
             }
         }
