@@ -365,3 +365,37 @@ struct STSTests {
         #expect(fetches.count == 1, "the base credentials were fetched again while valid: \(mock.log())")
     }
 }
+
+/// GitHub's token URL over plain http to a host that is not loopback, inside a network namespace whose
+/// loopback carries that address (so nothing leaves the machine even when the check is broken).
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct GitHubTokenNamespaceTests {
+    @Test(.enabled(if: getuid() == 0, "unshare --net needs root"))
+    func plainHTTPToAnotherHostIsRefusedBeforeConnecting() throws {
+        let script = """
+        dir=$(mktemp -d); trap 'kill $listener 2>/dev/null; rm -rf "$dir"' EXIT
+        python3 -c '
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("192.0.2.1", 8080)); s.listen(8)
+        open(sys.argv[1] + "/ready", "w").close()
+        while True:
+            c, _ = s.accept()
+            with open(sys.argv[1] + "/got", "ab") as f: f.write(c.recv(65536) or b"(connection)")
+            c.close()
+        ' "$dir" & listener=$!
+        i=0; while [ ! -e "$dir/ready" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i+1)); done
+        AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_STS=http://127.0.0.1:9/ AWS_ROLE_ARN=arn:aws:iam::111122223333:role/deploy \\
+          ACTIONS_ID_TOKEN_REQUEST_URL='http://192.0.2.1:8080/_apis/idtoken?api-version=2.0' \\
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN=ghs-request-token-in-clear-7a1 "$WRC" -- true 2>"$dir/err"
+        echo "status=$?"
+        echo "stderr=$(cat "$dir/err")"
+        echo "received=$(cat "$dir/got" 2>/dev/null | head -c 200 | tr -d '\\r\\n')"
+        """
+        let result = try inNetworkNamespace(script, addresses: ["192.0.2.1"])
+        let out = result.stdout
+        #expect(out.contains("status=125\n"), "\(out) \(result.stderr)")
+        #expect(out.contains("stderr=with-role-creds: ACTIONS_ID_TOKEN_REQUEST_URL http://192.0.2.1:8080 is plain http to a host that is not loopback"), "\(out)")
+        #expect(out.contains("received=\n") || out.hasSuffix("received="), "the token service got: \(out)")
+        #expect(!out.contains("ghs-request-token-in-clear-7a1"), "\(out)")
+    }
+}

@@ -48,6 +48,8 @@ public final class WebIdentityProvider: CredentialProvider {
     /// `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=sts.amazonaws.com` with the job's bearer token;
     /// the answer is `{"value": JWT}`.
     private func githubToken(_ url: HTTPURL, _ requestToken: Secret, _ wait: Wait) throws(CredentialError) -> Secret {
+        // The bearer token must not cross a network in clear text, as for STS (spec §7).
+        do { try requireTLSOrLoopback(url, what: "ACTIONS_ID_TOKEN_REQUEST_URL") } catch { throw CredentialError(error.description) }
         let client: HTTPClient
         if let github { client = github } else {
             do {
