@@ -83,10 +83,44 @@ struct ContainerTests {
         #expect(result.stderr.contains("is not allowed"), "\(result.stderr)")
     }
 
-    @Test func httpsFullURIIsNotSupported() throws {
-        let result = try launch(["--", "true"], environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "https://127.0.0.1/creds"])
+    // An https full URI (spec §2): a TLS endpoint on loopback (fake_sts.py's container path) with a
+    // certificate from a CA made here, trusted through AWS_CA_BUNDLE as for STS.
+
+    static let containerToken = "eks-pod-identity-token-3c9e71"
+
+    @Test func httpsFullURIVerifiedWithAWSCABundle() throws {
+        let pki = try TestPKI()
+        let endpoint = try FakeSTS(["--container-token", Self.containerToken], tls: try pki.issue("localhost", names: "DNS:localhost,IP:127.0.0.1"))
+        let result = try launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_ACCOUNT_ID"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint.url + "container-creds",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": Self.containerToken, "AWS_CA_BUNDLE": pki.ca,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "ASIAFAKECONTAINER001 444455556666\n", "\(result.stdout)")
+        #expect(endpoint.handshakes() == ["handshake ok"])
+        let get = try #require(endpoint.gets().first)
+        #expect(get.path == "/container-creds" && get.headers["Authorization"] == Self.containerToken)
+        #expect(get.headers["Host"] == "localhost:\(endpoint.port)")
+    }
+
+    @Test(arguments: [("untrusted", "self-signed certificate"), ("wrong-name", "hostname mismatch")])
+    func anUnverifiedHTTPSEndpointNeverGetsTheToken(kind: String, reason: String) throws {
+        let pki = try TestPKI()
+        let pair = kind == "untrusted" ? try pki.issue("stranger", names: "DNS:localhost,IP:127.0.0.1", selfSigned: true)
+                                       : try pki.issue("other", names: "DNS:other.example")
+        let endpoint = try FakeSTS(["--container-token", Self.containerToken], tls: pair)
+        let result = try launch(["--", "true"], environment: [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint.url + "container-creds",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": Self.containerToken, "AWS_CA_BUNDLE": pki.ca,
+        ])
         #expect(result.status == 125)
-        #expect(result.stderr.contains("https"))
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("container credential endpoint")
+                && result.stderr.contains("TLS handshake with localhost:\(endpoint.port) failed: certificate verify failed (\(reason))"), "\(result.stderr)")
+        #expect(!result.stderr.contains(Self.containerToken))
+        let handshakes = endpoint.handshakes()
+        #expect(handshakes.count == 1 && handshakes[0].hasPrefix("handshake failed"), "\(handshakes)")
+        #expect(endpoint.gets().isEmpty, "the endpoint got the request (and the token)")
     }
 
     @Test func tokenWithALineBreakIsRefused() throws {

@@ -274,14 +274,22 @@ struct ContainerSourceConfigTests {
     }
 
     @Test(arguments: [
-        ("https://ecs.example.com/creds", "AWS_CONTAINER_CREDENTIALS_FULL_URI: https endpoints are not supported"),
-        ("HTTPS://127.0.0.1/", "AWS_CONTAINER_CREDENTIALS_FULL_URI: https endpoints are not supported"),
         ("ftp://127.0.0.1/", "AWS_CONTAINER_CREDENTIALS_FULL_URI: invalid URL"),
         ("127.0.0.1/creds", "AWS_CONTAINER_CREDENTIALS_FULL_URI: invalid URL"),
         ("http://user@127.0.0.1/", "AWS_CONTAINER_CREDENTIALS_FULL_URI: invalid URL (user information is not allowed)"),
     ])
     func badFullURIs(_ uri: String, _ fragment: String) {
         expectRefused(["\(fullVar)=\(uri)"], fragment)
+    }
+
+    @Test(arguments: [
+        ("https://ecs.example.com/creds", "ecs.example.com", UInt16(443), "/creds"),
+        ("HTTPS://10.0.0.1:8443/v1?x=1", "10.0.0.1", UInt16(8443), "/v1?x=1"),
+        ("https://[2001:db8::1]/", "2001:db8::1", UInt16(443), "/"),
+    ])
+    func httpsFullURIsMayNameAnyHost(_ uri: String, _ host: String, _ port: UInt16, _ path: String) throws {
+        let url = try container(["\(fullVar)=\(uri)"]).url
+        #expect(url == HTTPURL(host: host, port: port, path: path, scheme: .https))
     }
 
     @Test(arguments: [

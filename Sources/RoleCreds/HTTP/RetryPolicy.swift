@@ -1,4 +1,5 @@
-/// Retries with capped, jittered exponential back-off: connection errors, time-outs, 5xx and 429.
+/// Retries with capped, jittered exponential back-off, for the metadata clients and STS alike: connection
+/// errors and time-outs, and the answers a caller calls retryable (5xx and 429; STS throttling).
 public struct RetryPolicy: Sendable {
     public let attempts: Int
     /// The deadline of one attempt, ms: the per-request timeout.
@@ -26,32 +27,39 @@ public struct RetryPolicy: Sendable {
     public enum Failure: Error {
         /// The last attempt could not connect or got no complete answer, and no retry was left or allowed.
         case transport(HTTPError)
-        /// The overall deadline left no room for another attempt after `last` (a status or an error).
-        case outOfTime(last: String)
+        /// The overall deadline left no room for another attempt after `last` (a status or an error);
+        /// `response` is the last answer when there was one.
+        case outOfTime(last: String, response: HTTPResponse?)
     }
 
-    /// Sends `request` up to `attempts` times (once when `retrying` is false) and returns the last
-    /// response. `onlyNoAnswer` ends true when every failed attempt connected but got no answer (the
-    /// IMDS hop-limit symptom).
-    public func send(_ request: HTTPRequest, client: HTTPClient, wait: Wait, retrying: Bool,
+    /// The one retry loop of the metadata clients and STS. Sends the request `build` makes (anew for
+    /// each attempt: a SigV4 signature carries its time) up to `attempts` times, each attempt within
+    /// `timeoutMillis` and all within `wait`, and returns the first answer that `retryable` declines,
+    /// or the last one. Connection errors and time-outs (`HTTPError.isTransient`) are tried again;
+    /// other errors end at once. `onlyNoAnswer` ends true when every failed attempt connected but got
+    /// no answer (the IMDS hop-limit symptom).
+    public func send(_ build: () -> HTTPRequest, client: HTTPClient, wait: Wait, retryable: (HTTPResponse) -> Bool,
                      onlyNoAnswer: inout Bool, log: (String) -> Void) throws(Failure) -> HTTPResponse {
         var attempt = 1
         onlyNoAnswer = true
         while true {
             let failure: String
+            var last: HTTPResponse?
+            let request = build()
             do {
                 let response = try client.send(request, wait: wait.narrowed(to: wait.clock.monotonicMillis() + timeoutMillis))
                 log("\(request.method) \(request.path) → \(response.status)")
-                if !retrying || !isRetryableStatus(response.status) || attempt >= attempts { return response }
+                if attempt >= attempts || !retryable(response) { return response }
                 failure = "\(response.status)"
+                last = response
                 onlyNoAnswer = false
             } catch {
                 log("\(request.method) \(request.path): \(error)")
                 if error != .timedOut(connected: true) && error != .closed { onlyNoAnswer = false }
-                guard error.isTransient, retrying, attempt < attempts else { throw .transport(error) }
+                guard error.isTransient, attempt < attempts else { throw .transport(error) }
                 failure = error.description
             }
-            guard pause(after: attempt, wait) else { throw .outOfTime(last: failure) }
+            guard pause(after: attempt, wait) else { throw .outOfTime(last: failure, response: last) }
             attempt += 1
         }
     }

@@ -137,7 +137,15 @@ public enum Launcher {
         var provider: any CredentialProvider
         switch settings.source.value {
         case .imds(let c): provider = IMDSProvider(config: c, clock: clock, log: log)
-        case .container(let c): provider = ContainerProvider(config: c, clock: clock, log: log)
+        case .container(let c):
+            var tls: TLSContext?
+            if c.url.scheme == .https {
+                // Made only for an https endpoint: OpenSSL stays untouched on the plain metadata path.
+                do { tls = try TLSContext.system(environment: environment, profileCABundle: settings.caBundle?.value) } catch {
+                    throw CredentialError("cannot set up TLS for the container credential endpoint at \(c.url.authority): \(error)")
+                }
+            }
+            provider = ContainerProvider(config: c, tls: tls, clock: clock, log: log)
         case .webIdentity(let w): provider = WebIdentityProvider(settings: w, sts: try sts(), clock: clock, log: log)
         case .staticKeys(let keys):
             provider = StaticKeysProvider(Credentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey,

@@ -15,7 +15,9 @@ public struct ContainerConfig: Equatable, Sendable {
     /// The link-local addresses of the ECS and EKS Pod Identity agents (botocore's allow-list).
     static let agentAddresses = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23"].map { IPAddress($0)! }
 
-    /// Resolves the endpoint from the environment (spec §2). Every value is checked here, before any connection.
+    /// Resolves the endpoint from the environment (spec §2). Every value is checked here, before any
+    /// connection: a relative URI is plain http to the ECS agent, an http full URI must name an allowed
+    /// host, an https full URI may name any host (its certificate is verified when connecting).
     public static func resolve(_ env: EnvironmentLookup, timeoutMillis: Int64, attempts: Int) throws(UsageError) -> ContainerConfig {
         let url: HTTPURL
         if let relative = env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
@@ -26,10 +28,11 @@ public struct ContainerConfig: Equatable, Sendable {
                 throw UsageError("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: \(error)")
             }
         } else if let full = env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
-            do { url = try HTTPURL.parse(full) } catch {
+            do { url = try HTTPURL.parse(full, allowingHTTPS: true) } catch {
                 throw UsageError("AWS_CONTAINER_CREDENTIALS_FULL_URI: \(error)")
             }
-            guard isAllowedHost(url.host) else {
+            // https may name any host: the certificate is verified (spec §2, as in §7).
+            guard url.scheme == .https || isAllowedHost(url.host) else {
                 throw UsageError("AWS_CONTAINER_CREDENTIALS_FULL_URI: host \(url.authorityHost) is not allowed over http (only loopback, localhost, 169.254.170.2, 169.254.170.23 and fd00:ec2::23)")
             }
         } else {

@@ -5,14 +5,17 @@ public final class ContainerProvider: CredentialProvider {
     let http: MetadataClient
     let clock: any Clock
 
-    public init(config: ContainerConfig, clock: any Clock = SystemClock(), log: Log = Log()) {
+    /// A provider for `config`; an https endpoint needs `tls`, the trust its certificate is verified
+    /// against (the system's and `AWS_CA_BUNDLE`, as for STS).
+    public init(config: ContainerConfig, tls: TLSContext? = nil, clock: any Clock = SystemClock(), log: Log = Log()) {
         self.config = config
         self.clock = clock
         self.http = MetadataClient(label: "the container credential endpoint", kind: "a container credential endpoint", url: config.url,
-                                   retry: RetryPolicy(attempts: config.attempts, timeoutMillis: config.timeoutMillis),
+                                   tls: tls, retry: RetryPolicy(attempts: config.attempts, timeoutMillis: config.timeoutMillis),
                                    clock: clock, log: log)
-        // A host name must lead to allowed addresses only; the check runs on what it resolves to now.
-        http.client.allowAddress = ContainerConfig.isAllowedAddress
+        // Plain http: a host name must lead to allowed addresses only; the check runs on what it
+        // resolves to now. https may go anywhere: the certificate proves the server.
+        if config.url.scheme == .http { http.client.allowAddress = ContainerConfig.isAllowedAddress }
     }
 
     public var target: String { http.endpoint + (config.url.path.split(separator: "?").first.map(String.init) ?? "") }

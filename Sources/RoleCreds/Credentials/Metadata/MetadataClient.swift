@@ -5,7 +5,7 @@ final class MetadataClient {
     let label: String
     /// What the service is, for an answer that is no answer of it: `the instance metadata service`.
     let kind: String
-    /// `http://host:port`, for messages.
+    /// `http://host:port` (or `https://`), for messages.
     let endpoint: String
     let client: HTTPClient
     let retry: RetryPolicy
@@ -14,11 +14,13 @@ final class MetadataClient {
     /// True when the last failed `send` only ever connected without getting an answer.
     private(set) var lastFailureWasNoAnswer = false
 
-    init(label: String, kind: String, url: HTTPURL, retry: RetryPolicy, clock: any Clock, log: Log) {
+    /// A client for `url`; an https `url` needs `tls` (never a proxy: spec §7, the metadata endpoints
+    /// never use one).
+    init(label: String, kind: String, url: HTTPURL, tls: TLSContext? = nil, retry: RetryPolicy, clock: any Clock, log: Log) {
         self.label = label
         self.kind = kind
-        self.endpoint = "http://\(url.authority)"
-        self.client = HTTPClient(host: url.host, port: url.port)
+        self.endpoint = "\(url.scheme.rawValue)://\(url.authority)"
+        self.client = HTTPClient(url: url, tls: tls)
         self.retry = retry
         self.clock = clock
         self.log = log
@@ -29,19 +31,21 @@ final class MetadataClient {
 
     func close() { client.close() }
 
-    /// One request with retries (see `RetryPolicy.send`); a failure is a sentence naming the endpoint.
+    /// One request with retries of connection errors, 5xx and 429 (see `RetryPolicy.send`), or a single
+    /// attempt when `retrying` is false; a failure is a sentence naming the endpoint.
     func send(_ method: String, _ path: String, headers: HTTPHeaders, wait: Wait, retrying: Bool = true) throws(CredentialError) -> HTTPResponse {
-        let request = HTTPRequest(method: method, path: path, headers: headers)
+        let policy = retrying ? retry : RetryPolicy(attempts: 1, timeoutMillis: retry.timeoutMillis)
         do {
-            return try retry.send(request, client: client, wait: wait, retrying: retrying,
-                                  onlyNoAnswer: &lastFailureWasNoAnswer, log: { [label, log] in log.debug("\(label): \($0)") })
+            return try policy.send({ HTTPRequest(method: method, path: path, headers: headers) }, client: client, wait: wait,
+                                   retryable: { isRetryableStatus($0.status) },
+                                   onlyNoAnswer: &lastFailureWasNoAnswer, log: { [label, log] in log.debug("\(label): \($0)") })
         } catch {
             switch error {
             case .transport(let error) where error.isMalformed:
                 throw CredentialError("\(endpoint) does not look like \(kind) (\(method) \(path): \(error))")
             case .transport(let error):
                 throw CredentialError("cannot reach \(label) at \(endpoint) (\(method) \(path): \(error))", transient: true)
-            case .outOfTime(let last):
+            case .outOfTime(let last, _):
                 throw CredentialError("\(label) at \(endpoint) did not answer in time (\(method) \(path): \(last))", transient: true)
             }
         }

@@ -11,10 +11,13 @@ final class STSClient {
     private var client: HTTPClient?
 
     /// Checks the endpoint before any connection: plain http only to a loopback host (spec §7).
+    /// `retry` is the metadata policy; STS gets at least 3 attempts, each with 5 times its timeout
+    /// (a TLS handshake, and a service farther away than a link-local agent).
     init(endpoint: STSEndpoint, environment: EnvironmentLookup, caBundle: String?, retry: RetryPolicy,
          clock: any Clock, log: Log) throws(CredentialError) {
         self.endpoint = endpoint; self.environment = environment; self.caBundle = caBundle
-        self.retry = retry; self.clock = clock; self.log = log
+        self.retry = RetryPolicy(attempts: max(retry.attempts, 3), timeoutMillis: retry.timeoutMillis * 5)
+        self.clock = clock; self.log = log
         do { url = try HTTPURL.parse(endpoint.description, allowingHTTPS: true) } catch {
             throw CredentialError("STS endpoint \(endpoint.description.quotable(limit: 200)): \(error)")
         }
@@ -38,34 +41,31 @@ final class STSClient {
     }
 
     /// Sends the request that `build` makes (anew for each attempt: a signature carries its time) and
-    /// decodes the answer; throttling, IDP trouble, 429 and 5xx are tried again with back-off.
+    /// decodes the answer; connection errors, throttling, IDP trouble, 429, 5xx (any answer that fails
+    /// to decode transiently) are tried again with back-off, through the one `RetryPolicy.send`.
     func call(_ call: STSCall, roleArn: String, hiding secrets: [String], wait: Wait,
               build: () -> HTTPRequest) throws(CredentialError) -> Credentials {
         let client = try connection()
-        var attempt = 1
-        while true {
-            let failure: CredentialError
-            do {
-                let response = try client.send(build(), wait: wait.narrowed(to: clock.monotonicMillis() + retry.timeoutMillis * 5))
-                log.debug("sts: \(call.rawValue) → \(response.status)")
-                do {
-                    return try STSResponse.decode(call: call, roleArn: roleArn, status: response.status, body: response.body,
-                                                  now: clock.wallSeconds(), hiding: secrets)
-                } catch {
-                    guard error.isTransient else { throw error }
-                    failure = error
-                }
-            } catch let error as HTTPError {
-                let what = "STS \(call.rawValue) for \(roleArn.quotable(limit: 200)) at \(endpoint.authority) failed (\(error))"
-                guard error.isTransient else { throw CredentialError(what) }
-                failure = CredentialError(what, transient: true)
-            } catch let error as CredentialError {
-                throw error
-            } catch {
-                throw CredentialError("\(error)")
-            }
-            guard attempt < max(retry.attempts, 3), retry.pause(after: attempt, wait) else { throw failure }
-            attempt += 1
+        func decode(_ response: HTTPResponse) throws(CredentialError) -> Credentials {
+            try STSResponse.decode(call: call, roleArn: roleArn, status: response.status, body: response.body,
+                                   now: clock.wallSeconds(), hiding: secrets)
         }
+        func isRetryable(_ response: HTTPResponse) -> Bool {
+            do { _ = try decode(response); return false } catch { return error.isTransient }
+        }
+        let response: HTTPResponse
+        var noAnswer = false
+        do throws(RetryPolicy.Failure) {
+            response = try retry.send(build, client: client, wait: wait, retryable: isRetryable,
+                                      onlyNoAnswer: &noAnswer, log: { [log] in log.debug("sts: \(call.rawValue): \($0)") })
+        } catch {
+            let what = "STS \(call.rawValue) for \(roleArn.quotable(limit: 200)) at \(endpoint.authority) failed"
+            switch error {
+            case .transport(let error): throw CredentialError("\(what) (\(error))", transient: error.isTransient)
+            case .outOfTime(last: _, response: let last?): return try decode(last)
+            case .outOfTime(let last, response: nil): throw CredentialError("\(what) (\(last))", transient: true)
+            }
+        }
+        return try decode(response)
     }
 }

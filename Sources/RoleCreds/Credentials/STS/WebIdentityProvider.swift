@@ -48,6 +48,8 @@ public final class WebIdentityProvider: CredentialProvider {
     /// `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=sts.amazonaws.com` with the job's bearer token;
     /// the answer is `{"value": JWT}`.
     private func githubToken(_ url: HTTPURL, _ requestToken: Secret, _ wait: Wait) throws(CredentialError) -> Secret {
+        // The bearer token must not cross a network in clear text, as for STS (spec §7).
+        do { try requireTLSOrLoopback(url, what: "ACTIONS_ID_TOKEN_REQUEST_URL") } catch { throw CredentialError(error.description) }
         let client: HTTPClient
         if let github { client = github } else {
             do {
@@ -73,58 +75,4 @@ public final class WebIdentityProvider: CredentialProvider {
         }
         return Secret(value)
     }
-}
-
-/// A role assumed with the credentials of another provider (spec §7): `--assume-role` or a profile's
-/// `role_arn`. Base credentials are reused while they stay valid for a while.
-public final class AssumeRoleProvider: CredentialProvider {
-    public let name = "assume-role"
-    let base: any CredentialProvider
-    let hop: AssumeRoleSettings
-    let sts: STSClient
-    let clock: any Clock
-    let log: Log
-    private var baseCredentials: Credentials?
-
-    /// Base credentials with less than this left are fetched anew.
-    static let reuseMarginSeconds: Int64 = 300
-
-    init(base: any CredentialProvider, hop: AssumeRoleSettings, sts: STSClient, clock: any Clock, log: Log) {
-        self.base = base; self.hop = hop; self.sts = sts; self.clock = clock; self.log = log
-    }
-
-    public var target: String { hop.roleArn }
-    public var chain: [ProviderHop] { base.chain + [ProviderHop(name: name, target: target)] }
-    public func close() { base.close(); sts.close() }
-
-    public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {
-        let now = clock.wallSeconds()
-        let credentials: Credentials
-        if let kept = baseCredentials, kept.expiration - now > Self.reuseMarginSeconds {
-            credentials = kept
-        } else {
-            credentials = try base.fetch(wait)
-            baseCredentials = credentials
-        }
-        let parameters: AssumeRoleParameters
-        do {
-            parameters = try AssumeRoleParameters(roleArn: hop.roleArn,
-                                                  roleSessionName: hop.sessionName ?? STSRequest.defaultSessionName(now: now),
-                                                  externalId: hop.externalId, durationSeconds: hop.durationSeconds, policy: hop.policy)
-        } catch { throw CredentialError(error.description) }
-        let hidden = [credentials.secretAccessKey.reveal(), credentials.sessionToken.reveal()]
-        return try sts.call(.assumeRole, roleArn: hop.roleArn, hiding: hidden, wait: wait) {
-            STSRequest.assumeRole(parameters, endpoint: sts.endpoint, credentials: credentials, time: clock.wallSeconds())
-        }
-    }
-}
-
-/// Static keys (a profile's, from the shared credentials file) that start a role chain.
-public final class StaticKeysProvider: CredentialProvider {
-    public let name = "static-keys"
-    let credentials: Credentials
-    public let target: String
-    public init(_ credentials: Credentials, target: String) { self.credentials = credentials; self.target = target }
-    public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials { credentials }
-    public func close() {}
 }
