@@ -3,7 +3,7 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// The product's code does not import `_StringProcessing` (regexes, `firstRange(of:)`): without it the
-/// static binary is 1.3 MiB smaller and every start relocates and scans less (scripts/bench).
+/// static binary is 1.2 MiB smaller and every start relocates and scans less (scripts/bench).
 let product: [SwiftSetting] = strict + [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
 
 let package = Package(
