@@ -35,7 +35,7 @@ public struct RetryPolicy: Sendable {
     /// The one retry loop of the metadata clients and STS. Sends the request `build` makes (anew for
     /// each attempt: a SigV4 signature carries its time) up to `attempts` times, each attempt within
     /// `timeoutMillis` and all within `wait`, and returns the first answer that `retryable` declines,
-    /// or the last one. Connection errors and time-outs (`HTTPError.isTransient`) are tried again;
+    /// or the last one (`retryable` sees every answer, the last one too). Connection errors and time-outs (`HTTPError.isTransient`) are tried again;
     /// other errors end at once. `onlyNoAnswer` ends true when every failed attempt connected but got
     /// no answer (the IMDS hop-limit symptom).
     public func send(_ build: () -> HTTPRequest, client: HTTPClient, wait: Wait, retryable: (HTTPResponse) -> Bool,
@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable {
             do {
                 let response = try client.send(request, wait: wait.narrowed(to: wait.clock.monotonicMillis() + timeoutMillis))
                 log("\(request.method) \(request.path) → \(response.status)")
-                if attempt >= attempts || !retryable(response) { return response }
+                if !retryable(response) || attempt >= attempts { return response }
                 failure = "\(response.status)"
                 last = response
                 onlyNoAnswer = false

@@ -46,26 +46,32 @@ final class STSClient {
     func call(_ call: STSCall, roleArn: String, hiding secrets: [String], wait: Wait,
               build: () -> HTTPRequest) throws(CredentialError) -> Credentials {
         let client = try connection()
-        func decode(_ response: HTTPResponse) throws(CredentialError) -> Credentials {
-            try STSResponse.decode(call: call, roleArn: roleArn, status: response.status, body: response.body,
-                                   now: clock.wallSeconds(), hiding: secrets)
-        }
+        // Each answer is decoded once, when the retry loop asks whether to try again; the outcome of
+        // the last one is the result.
+        var outcome: Result<Credentials, CredentialError>?
         func isRetryable(_ response: HTTPResponse) -> Bool {
-            do { _ = try decode(response); return false } catch { return error.isTransient }
+            do {
+                outcome = .success(try STSResponse.decode(call: call, roleArn: roleArn, status: response.status,
+                                                          body: response.body, now: clock.wallSeconds(), hiding: secrets))
+                return false
+            } catch {
+                outcome = .failure(error)
+                return error.isTransient
+            }
         }
-        let response: HTTPResponse
         var noAnswer = false
+        let what = "STS \(call.rawValue) for \(roleArn.quotable(limit: 200)) at \(endpoint.authority) failed"
         do throws(RetryPolicy.Failure) {
-            response = try retry.send(build, client: client, wait: wait, retryable: isRetryable,
-                                      onlyNoAnswer: &noAnswer, log: { [log] in log.debug("sts: \(call.rawValue): \($0)") })
+            _ = try retry.send(build, client: client, wait: wait, retryable: isRetryable,
+                               onlyNoAnswer: &noAnswer, log: { [log] in log.debug("sts: \(call.rawValue): \($0)") })
         } catch {
-            let what = "STS \(call.rawValue) for \(roleArn.quotable(limit: 200)) at \(endpoint.authority) failed"
             switch error {
             case .transport(let error): throw CredentialError("\(what) (\(error))", transient: error.isTransient)
-            case .outOfTime(last: _, response: let last?): return try decode(last)
+            case .outOfTime(last: _, response: .some): break   // the last answer's outcome stands
             case .outOfTime(let last, response: nil): throw CredentialError("\(what) (\(last))", transient: true)
             }
         }
-        return try decode(response)
+        guard let outcome else { throw CredentialError("\(what) (no answer)", transient: true) }
+        return try outcome.get()
     }
 }
