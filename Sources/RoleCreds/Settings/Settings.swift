@@ -319,7 +319,7 @@ public struct Settings: Equatable, Sendable {
         return Setting(n, origin)
     }
 
-    /// The IMDS endpoint (spec §2, §8), as `IMDSEndpoint` and the SDKs resolve it: an endpoint anywhere
+    /// The IMDS endpoint (spec §2, §8), as the SDKs resolve it (`imds-endpoint-tests.json`): an endpoint anywhere
     /// beats a mode anywhere — `--imds-endpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, the profile's
     /// `ec2_metadata_service_endpoint`; then `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, the profile's
     /// `ec2_metadata_service_endpoint_mode`; else IPv4. Also whether IMDSv1 is disabled.
