@@ -1,26 +1,28 @@
 import Testing
 @testable import RoleCreds
 
-// The SDKs' shared test data (`../shared/conformance/`, see its SOURCES.md), run case by case.
+// The SDKs' shared test data (`Conformance/`, a copy of `../shared/conformance/`; see its SOURCES.md), run
+// case by case.
 //
 // Skipped cases, with the reason:
 // - file-location-tests.json: the 5 cases with `"platform": "windows"` (home from USERPROFILE or
 //   HOMEDRIVE+HOMEPATH, backslash paths). This tool runs on Linux only; the Linux cases check that
 //   USERPROFILE/HOMEDRIVE/HOMEPATH are ignored there.
-// - imds-endpoint-tests.json: none skipped. One case is adapted: "explicit endpoint override" expects
-//   `https://custom` to be used; this tool speaks plain http to IMDS (spec §2), so the test checks that the
-//   explicit endpoint wins over the profile's mode and is then refused as https, naming the flag.
-// - imds-endpoint-tests.json through `Settings.resolve` (the launcher's own path, the profile a layer of
+// - imds-endpoint-tests.json, through `Settings.resolve` (the launcher's own path, the profile a layer of
 //   its own): the 2 cases with `mode_override` are skipped, as this tool has no option that overrides the
-//   mode; the https case is adapted as above.
+//   mode. One case is adapted: "explicit endpoint override" expects `https://custom` to be used; this tool
+//   speaks plain http to IMDS (spec §2), so the test checks that the explicit endpoint wins over the
+//   profile's mode and is then refused as https, naming the flag.
+// - ecs-tests.json: none skipped; error texts are our own (each names the variable).
 // - profile-parser-tests.json: none skipped.
 
-/// Reads a conformance file. Missing data fails the test, never skips it: the data lives beside the
-/// package (`<package>/../shared/conformance/`), in a clone as in a worktree.
+/// Reads a conformance file. Missing data fails the test, never skips it.
 func conformanceData(_ name: String, filePath: String = #filePath) throws -> JSON {
+    // A copy of ../shared/conformance (unchanged; its SOURCES.md names the upstream commit), so a clone
+    // tests on its own wherever it is.
     var parts = filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3) // <file>.swift, RoleCredsTests, Tests
-    let path = parts.joined(separator: "/") + "/../shared/conformance/" + name
+    parts.removeLast() // <file>.swift
+    let path = parts.joined(separator: "/") + "/Conformance/" + name
     guard let bytes = try readSmallFile(path, limit: 4 * 1024 * 1024) else {
         throw ConformanceError("conformance data \(path) is missing")
     }
@@ -165,5 +167,33 @@ struct IMDSEndpointConformanceTests {
             }
         }
         #expect(ran == 12 && skipped == 2)
+    }
+}
+
+@Suite("SDK conformance: container endpoint")
+struct ContainerEndpointConformanceTests {
+    /// `ecs-tests.json` through `ContainerConfig.resolve`, as the launcher resolves the container source.
+    @Test func everyContainerCase() throws {
+        let cases = try conformanceData("ecs-tests.json")["tests"]?.array ?? []
+        #expect(cases.count == 11, "the test data changed: \(cases.count) cases")
+        var ran = 0
+        for test in cases {
+            let name = test["docs"]?.string ?? "?"
+            let env = EnvironmentLookup(test["env"]?.members.compactMap { k, v in v.string.map { "\(k)=\($0)" } } ?? [])
+            let resolved = Result { () throws(UsageError) -> ContainerConfig in
+                try ContainerConfig.resolve(env, timeoutMillis: 1000, attempts: 3)
+            }
+            ran += 1
+            if let expected = test["result"]?["Ok"]?.string {
+                guard case .success(let config) = resolved else { Issue.record("\(name): \(resolved)"); continue }
+                #expect(config.url.description == expected, "\(name)")
+            } else if test["result"]?["ErrorContains"]?.string != nil {
+                guard case .failure(let error) = resolved else { Issue.record("\(name): accepted \(resolved)"); continue }
+                #expect(error.description.contains("AWS_CONTAINER_CREDENTIALS"), "\(name): \(error)")
+            } else {
+                Issue.record("\(name): no expected result")
+            }
+        }
+        #expect(ran == 11)
     }
 }
