@@ -247,7 +247,7 @@ public struct Settings: Equatable, Sendable {
     static func stsOrigin(_ endpoint: STSEndpoint, profile: ProfileSettings?) -> SettingOrigin {
         switch endpoint.origin {
         case "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL": return .environment(endpoint.origin)
-        case "profile endpoint_url": return profile?.endpointURL.map { .profile($0) } ?? .defaultValue
+        case STSEndpoint.profileEndpointOrigin: return profile?.endpointURL.map { .profile($0) } ?? .defaultValue
         default: return .defaultValue
         }
     }

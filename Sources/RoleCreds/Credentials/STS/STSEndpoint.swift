@@ -13,6 +13,9 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
     /// `profile endpoint_url`, `region us-west-2`, `default`.
     public var origin: String
 
+    /// The `origin` of an endpoint that the profile's `endpoint_url` chose (the variables are named as such).
+    public static let profileEndpointOrigin = "profile endpoint_url"
+
     public init(scheme: String, host: String, port: UInt16, path: String, signingRegion: String, origin: String) {
         self.scheme = scheme; self.host = host; self.port = port; self.path = path
         self.signingRegion = signingRegion; self.origin = origin
@@ -42,7 +45,7 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
             let configured: [(String, String?)] = [
                 ("AWS_ENDPOINT_URL_STS", environment["AWS_ENDPOINT_URL_STS"]),
                 ("AWS_ENDPOINT_URL", environment["AWS_ENDPOINT_URL"]),
-                ("profile endpoint_url", profileEndpointURL.flatMap { $0.isEmpty ? nil : $0 }),
+                (profileEndpointOrigin, profileEndpointURL.flatMap { $0.isEmpty ? nil : $0 }),
             ]
             for case let (origin, text?) in configured {
                 return try parse(text, origin: origin, signingRegion: region ?? "us-east-1")
