@@ -590,3 +590,48 @@ struct HelpTextTests {
         #expect(listed == Options.names)
     }
 }
+
+@Suite("the option table")
+struct OptionTableTests {
+    /// `--help` as the golden file holds it: a change to the table or the wrapping shows up here. After a
+    /// deliberate change: `.build/debug/with-role-creds --help > Tests/RoleCredsTests/Golden/help.txt`.
+    @Test func helpMatchesTheGoldenFile() throws {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast()
+        let path = parts.joined(separator: "/") + "/Golden/help.txt"
+        guard let bytes = try readSmallFile(path, limit: 1 << 20) else { Issue.record("\(path) is missing"); return }
+        #expect(String(decoding: bytes, as: UTF8.self) == HelpText.usage + "\n")
+    }
+
+    @Test func everyNameIsUniqueAndEveryValueOptionHasAPlaceholder() {
+        let names = OptionTable.names
+        #expect(Set(names).count == names.count)
+        for spec in OptionTable.all {
+            if case .value = spec.kind { #expect(spec.placeholder != nil, "\(spec.names)") } else { #expect(spec.placeholder == nil, "\(spec.names)") }
+        }
+    }
+
+    /// The man page and the completions come from the same table as the parser: each lists every option.
+    @Test(arguments: ["man", "bash", "zsh", "fish"])
+    func generatedDocumentsListEveryOption(_ kind: String) throws {
+        let text = kind == "man" ? ManPage.render(version: "1.0", date: "2026-01-01") : try #require(Completions.script(for: kind))
+        for spec in OptionTable.all {
+            for name in spec.names {
+                let spelled: String
+                switch kind {
+                case "man": spelled = ManPage.roff(name)
+                case "fish": spelled = name.hasPrefix("--") ? "-l \(name.dropFirst(2))" : "-s \(name.dropFirst())"
+                default: spelled = name
+                }
+                #expect(text.contains(spelled), "\(kind) lacks \(name)")
+            }
+            for choice in spec.choices {
+                #expect(text.contains(kind == "man" ? ManPage.roff(choice) : choice), "\(kind) lacks \(choice) of \(spec.names[0])")
+            }
+        }
+    }
+
+    @Test func theManPageEscapesRoff() {
+        #expect(ManPage.roff(".x-y\\z") == "\\&.x\\-y\\ez")
+    }
+}

@@ -65,46 +65,6 @@ public struct Options: Equatable, Sendable {
     public static func parse(_ args: [String]) throws(UsageError) -> Action {
         var o = Options()
         var i = 0
-        func value(_ name: String, _ inline: String?) throws(UsageError) -> String {
-            if let inline { return inline }
-            i += 1
-            guard i < args.count else { throw UsageError("\(name) needs a value") }
-            return args[i]
-        }
-        func duration(_ name: String, _ text: String) throws(UsageError) -> Int64 {
-            guard let ms = DurationText.parseMillis(text) else {
-                throw UsageError("\(name): '\(text.quotable(limit: 40))' is not a duration (try 90s, 15m, 1h30m)")
-            }
-            return ms
-        }
-        func signal(_ name: String, _ text: String, rotation: Bool = false) throws(UsageError) -> Int32 {
-            guard let sig = SignalName.parse(text) else {
-                throw UsageError("\(name): '\(text.quotable(limit: 40))' is not a signal that can be sent (try HUP, SIGTERM or 15)")
-            }
-            switch (sig, rotation) {
-            case (SIGKILL, true), (SIGSTOP, true):
-                throw UsageError("\(name): \(SignalName.name(sig)) is not allowed as a rotation signal (it cannot be caught; "
-                                 + "use a signal COMMAND handles, such as HUP or USR1, or --on-rotate restart)")
-            case (SIGKILL, false):
-                throw UsageError("\(name): SIGKILL is not allowed as the stop signal (a stop already ends in SIGKILL after "
-                                 + "--stop-timeout; use a signal COMMAND handles, such as TERM or INT)")
-            case (SIGSTOP, false):
-                throw UsageError("\(name): SIGSTOP is not allowed as the stop signal (it pauses COMMAND instead of ending it; "
-                                 + "use TERM or INT)")
-            default:
-                return sig
-            }
-        }
-        func roleArn(_ name: String, _ text: String) throws(UsageError) -> String {
-            guard Self.isValidRoleArn(text) else {
-                throw UsageError("\(name): '\(text.quotable(limit: 80))' is not a role ARN (arn:aws:iam::123456789012:role/NAME)")
-            }
-            return text
-        }
-        func path(_ name: String, _ text: String) throws(UsageError) -> String {
-            guard !text.isEmpty else { throw UsageError("\(name) needs a file path, not an empty value") }
-            return text
-        }
         while i < args.count {
             let arg = args[i]
             if arg == "--" { i += 1; break }
@@ -115,106 +75,33 @@ public struct Options: Equatable, Sendable {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            let flagOnly = { (flag: String) throws(UsageError) in
-                if inline != nil { throw UsageError("\(flag) takes no value") }
-            }
-            switch name {
-            case "-h", "--help": return .help
-            case "--version": return .version
-            case "-v", "--verbose": try flagOnly(name); o.logLevel = .verbose
-            case "-q", "--quiet": try flagOnly(name); o.logLevel = .quiet
-            case "--allow-imdsv1": try flagOnly(name); o.allowIMDSv1 = true
-            case "--no-region": try flagOnly(name); o.noRegion = true
-            case "--no-core-dumps": try flagOnly(name); o.noCoreDumps = true
-            case "--serve": try flagOnly(name); o.serve = true
-            case "--exec": try flagOnly(name); o.exec = true
-            case "--check": try flagOnly(name); o.check = true
-            case "--json": try flagOnly(name); o.json = true
-            case "--source":
-                let v = try value(name, inline)
-                guard let s = Source(rawValue: v) else {
-                    throw UsageError("--source must be auto, web-identity, container or imds, not '\(v.quotable(limit: 40))'")
+            guard let spec = OptionTable.spec(named: name) else { throw unknownOption(name) }
+            switch spec.kind {
+            case .help: return .help
+            case .version: return .version
+            case .flag(let set):
+                if inline != nil { throw UsageError("\(name) takes no value") }
+                set(&o)
+            case .value(let store):
+                if inline == nil {
+                    i += 1
+                    guard i < args.count else { throw UsageError("\(name) needs a value") }
                 }
-                o.source = s
-            case "--profile":
-                let v = try value(name, inline)
-                guard Self.isValidProfileName(v) else {
-                    throw UsageError("--profile: '\(v.quotable(limit: 64))' is not a profile name (empty, too long or with control characters)")
-                }
-                o.profile = v
-            case "--role-arn":
-                o.roleArn = try roleArn(name, try value(name, inline))
-            case "--web-identity-token-file":
-                o.webIdentityTokenFile = try path(name, try value(name, inline))
-            case "--assume-role":
-                o.assumeRoleArn = try roleArn(name, try value(name, inline))
-            case "--role-session-name":
-                let v = try value(name, inline)
-                guard Self.isValidSessionName(v) else {
-                    throw UsageError("--role-session-name: '\(v.quotable(limit: 64))' is not a session name "
-                                     + "(2 to 64 letters, digits and _+=,.@-)")
-                }
-                o.roleSessionName = v
-            case "--external-id":
-                // Not echoed: an external id is shared with a third party and is best not shown in CI logs.
-                let v = try value(name, inline)
-                guard Self.isValidExternalId(v) else {
-                    throw UsageError("--external-id must be 2 to 1224 letters, digits and _+=,.@:/-")
-                }
-                o.externalId = v
-            case "--duration":
-                let ms = try duration(name, try value(name, inline))
-                guard ms % 1000 == 0, (900...43_200).contains(ms / 1000) else {
-                    throw UsageError("--duration must be whole seconds from 15m to 12h (STS DurationSeconds), not \(DurationText.format(millis: ms))")
-                }
-                o.durationSeconds = Int(ms / 1000)
-            case "--session-policy":
-                o.sessionPolicyFile = try path(name, try value(name, inline))
-            case "--role":
-                let v = try value(name, inline)
-                guard Self.isValidRoleName(v) else { throw UsageError("--role: '\(v.quotable(limit: 64))' is not a valid role name") }
-                o.role = v
-            case "--imds-endpoint":
-                o.imdsEndpoint = try value(name, inline)
-            case "--timeout":
-                let ms = try duration(name, try value(name, inline))
-                guard ms >= 1 else { throw UsageError("--timeout must be more than zero") }
-                o.timeoutMillis = ms
-            case "--attempts":
-                let v = try value(name, inline)
-                guard let n = Int(v), (1...20).contains(n) else { throw UsageError("--attempts must be a whole number from 1 to 20") }
-                o.attempts = n
-            case "--on-rotate":
-                let v = try value(name, inline)
-                switch v {
-                case "none": o.onRotate = .none
-                case "restart": o.onRotate = .restart
-                case "signal": o.onRotate = .signal(SIGHUP)
-                default:
-                    guard v.hasPrefix("signal:") else {
-                        throw UsageError("--on-rotate must be none, restart or signal[:SIG], not '\(v.quotable(limit: 40))'")
-                    }
-                    o.onRotate = .signal(try signal(name, String(v.dropFirst(7)), rotation: true))
-                }
-            case "--refresh-before":
-                o.refreshBeforeMillis = try duration(name, try value(name, inline))
-            case "--stop-signal":
-                o.stopSignal = try signal(name, try value(name, inline))
-            case "--stop-timeout":
-                o.stopTimeoutMillis = try duration(name, try value(name, inline))
-            default:
-                // The name only: what follows `=` may be a value the user would rather not see in a log.
-                let shown = name.quotable(limit: 40)
-                if let near = Self.nearestOption(to: name) {
-                    throw UsageError("unknown option \(shown) (did you mean \(near)?); see --help")
-                }
-                throw UsageError("unknown option \(shown); see --help")
+                try store(&o, name, inline ?? args[i])
             }
             i += 1
         }
         o.command = Array(args[i...])
         try o.validate()
         return .run(o)
+    }
+
+    /// The error for an option no entry has: the name only (what follows `=` may be a value the user would
+    /// rather not see in a log), with the nearest real option when there is one.
+    static func unknownOption(_ name: String) -> UsageError {
+        let shown = name.quotable(limit: 40)
+        if let near = nearestOption(to: name) { return UsageError("unknown option \(shown) (did you mean \(near)?); see --help") }
+        return UsageError("unknown option \(shown); see --help")
     }
 
     /// The combinations the spec refuses.
@@ -234,13 +121,7 @@ public struct Options: Equatable, Sendable {
     }
 
     /// Every option name `parse` knows, in the order `--help` lists them.
-    public static let names: [String] = [
-        "--source", "--profile", "--role-arn", "--web-identity-token-file", "--assume-role", "--role-session-name",
-        "--external-id", "--duration", "--session-policy",
-        "--role", "--imds-endpoint", "--allow-imdsv1", "--timeout", "--attempts",
-        "--no-region", "--no-core-dumps", "--on-rotate", "--refresh-before", "--stop-signal", "--stop-timeout", "--serve", "--exec",
-        "--check", "--json", "-v", "--verbose", "-q", "--quiet", "--version", "-h", "--help",
-    ]
+    public static var names: [String] { OptionTable.names }
 
     /// The real option nearest to a mistyped `name`, by edit distance (optimal string alignment, so a
     /// swapped pair of letters counts once; case ignored), or nil when none is near enough to be the one
