@@ -2,9 +2,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
-/// The product's code does not import `_StringProcessing` (regexes, `firstRange(of:)`): without it the
-/// static binary is 1.2 MiB smaller and every start relocates and scans less (scripts/bench).
-let product: [SwiftSetting] = strict + [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
+/// No unsafe flags: the product's code calls nothing of `_StringProcessing` (regexes, `firstRange(of:)`;
+/// POSIX/ByteSearch.swift instead), so the static linker leaves that library out without
+/// `-disable-implicit-string-processing-module-import` (measured: the same size, 11,977,968 bytes, either way).
+let product: [SwiftSetting] = strict
 
 let package = Package(
     name: "with-role-creds",
