@@ -105,3 +105,8 @@ struct HTTPURLTests {
         #expect(HTTPURLError.invalid("bad port").description == "invalid URL (bad port)")
     }
 }
+
+extension HTTPURL {
+    /// The same scheme, host and port with another path (what the metadata client does with its endpoint).
+    func with(path: String) -> HTTPURL { HTTPURL(host: host, port: port, path: path, scheme: scheme) }
+}

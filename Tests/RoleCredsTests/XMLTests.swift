@@ -117,3 +117,18 @@ func xmlErrorsDoNotQuote() {
         #expect(!error.description.contains("bogus"))
     }
 }
+
+extension XMLElement {
+    /// XML text for this element (no declaration), escaped so that `XML.parse` gives it back.
+    public var serialized: String {
+        var out = ""
+        var stack: [(XMLElement, Bool)] = [(self, false)]
+        while let (e, closing) = stack.popLast() {
+            if closing { out += "</\(e.name)>"; continue }
+            out += "<\(e.name)>" + XML.escape(e.text)
+            stack.append((e, true))
+            for child in e.children.reversed() { stack.append((child, false)) }
+        }
+        return out
+    }
+}

@@ -30,6 +30,12 @@ static inline int wrc_hmac_sha256(const void *key, size_t keyCount, const void *
     return HMAC(EVP_sha256(), key, (int)keyCount, (const unsigned char *)data, count, out, &length) != NULL && length == 32;
 }
 
+/// 1 when the `count` bytes at `a` and `b` are equal, compared in time that does not depend on where
+/// they differ (libcrypto's CRYPTO_memcmp).
+static inline int wrc_equal_constant_time(const void *a, const void *b, size_t count) {
+    return CRYPTO_memcmp(a, b, count) == 0;
+}
+
 // ---- TLS ----
 
 // Loads libssl's and libcrypto's error strings; called once, on the first https request only.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Arguments and environment entries are bytes, not text: like `env`, the launcher passes them to the
 /// command unchanged even when they are not UTF-8 (a file named `caf\xe9.txt` in Latin-1).
 /// `ByteText` carries such bytes through `String`-typed code losslessly, the way Python's
@@ -9,7 +13,7 @@ public enum ByteText {
 
     /// The text of a NUL-terminated C string, losslessly.
     public static func decode(cString: UnsafePointer<CChar>) -> String {
-        let count = strlenBytes(cString)
+        let count = strlen(cString)
         return cString.withMemoryRebound(to: UInt8.self, capacity: count) {
             decode(UnsafeBufferPointer(start: $0, count: count))
         }
@@ -63,8 +67,7 @@ public enum ByteText {
         for scalar in text.unicodeScalars {
             if scalar.value >= base {
                 let b = scalar.value - base
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "\\x" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+                out += "\\x" + String(decoding: Hex.upperDigits(UInt8(b)), as: UTF8.self)
             } else {
                 out.unicodeScalars.append(scalar)
             }
@@ -76,11 +79,5 @@ public enum ByteText {
     /// bytes that are not UTF-8 into U+FFFD).
     public static func arguments() -> [String] {
         (1..<Int(CommandLine.argc)).map { decode(cString: CommandLine.unsafeArgv[$0]!) }
-    }
-
-    private static func strlenBytes(_ p: UnsafePointer<CChar>) -> Int {
-        var n = 0
-        while p[n] != 0 { n += 1 }
-        return n
     }
 }

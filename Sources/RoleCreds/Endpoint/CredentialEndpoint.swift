@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COpenSSL
 
 /// The `--serve` credential endpoint (spec §5): `GET /credentials` on 127.0.0.1, an ephemeral port,
 /// answered with the newest credentials to the holder of a 256-bit token, in the container-provider
@@ -16,7 +17,7 @@ public final class CredentialEndpoint: LoopParticipant {
     public init(credentials: Credentials, clock: any Clock = SystemClock()) throws {
         let listener = try Socket.listen(host: "127.0.0.1", port: 0)
         let bytes = try secureRandomBytes(32)
-        self.token = Secret(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        self.token = Secret(Hex.lowercase(bytes))
         self.credentials = credentials
         self.port = listener.localPort()
         var handler: ((ServerRequest) -> ServerAction)?
@@ -53,11 +54,11 @@ public final class CredentialEndpoint: LoopParticipant {
     }
 
     /// Compares without an early exit, so the time taken says nothing about how much matched.
+    /// The length is not hidden: every token has the same 64 digits.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<y.count { difference |= (i < x.count ? x[i] : 0) ^ y[i] }
-        return difference == 0
+        guard x.count == y.count else { return false }
+        return wrc_equal_constant_time(x, y, x.count) == 1
     }
 
     public func descriptors() -> [pollfd] { server.descriptors() }

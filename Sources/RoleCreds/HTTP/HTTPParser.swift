@@ -136,8 +136,8 @@ struct ChunkedDecoder {
                 guard !line.isEmpty, line.count <= 8 else { throw .malformed("bad chunk size") }
                 var size = 0
                 for b in line {
-                    guard let d = hexValue(b) else { throw .malformed("bad chunk size") }
-                    size = size * 16 + d
+                    guard let d = Hex.value(b) else { throw .malformed("bad chunk size") }
+                    size = size * 16 + Int(d)
                 }
                 i = lineEnd + 2
                 if size == 0 { phase = .trailers; continue }
@@ -182,15 +182,6 @@ struct ChunkedDecoder {
             j += 1
         }
         return nil
-    }
-
-    private func hexValue(_ b: UInt8) -> Int? {
-        switch b {
-        case 48...57: return Int(b - 48)
-        case 65...70: return Int(b - 55)
-        case 97...102: return Int(b - 87)
-        default: return nil
-        }
     }
 }
 

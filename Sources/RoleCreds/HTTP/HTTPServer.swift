@@ -62,8 +62,6 @@ public final class HTTPServer {
     /// The port the listener is bound to.
     public var port: UInt16 { listener.localPort() }
 
-    /// The number of open connections.
-    public var connectionCount: Int { connections.count }
 
     /// The descriptors to poll and the events each waits for.
     public func descriptors() -> [pollfd] {

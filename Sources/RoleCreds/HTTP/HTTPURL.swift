@@ -24,8 +24,6 @@ public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(scheme.rawValue)://\(authority)\(path)" }
 
-    /// The same scheme, host and port with another path.
-    public func with(path: String) -> HTTPURL { HTTPURL(host: host, port: port, path: path, scheme: scheme) }
 
     /// Parses `http://…`, and `https://…` when `allowingHTTPS` (callers that can verify TLS); otherwise
     /// `https` gets its own error so callers can say it is not supported.

@@ -227,14 +227,8 @@ private struct JSONReader {
         for _ in 0..<4 {
             let b = bytes[i]
             i += 1
-            let d: UInt32
-            switch b {
-            case 48...57: d = UInt32(b - 48)
-            case 65...70: d = UInt32(b - 55)
-            case 97...102: d = UInt32(b - 87)
-            default: throw JSONError("bad \\u escape")
-            }
-            v = v * 16 + d
+            guard let d = Hex.value(b) else { throw JSONError("bad \\u escape") }
+            v = v * 16 + UInt32(d)
         }
         return v
     }

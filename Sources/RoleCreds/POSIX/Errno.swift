@@ -16,7 +16,6 @@ public struct Errno: RawRepresentable, Error, Equatable, CustomStringConvertible
     public static let wouldBlock = Errno(rawValue: EAGAIN)
     public static let inProgress = Errno(rawValue: EINPROGRESS)
     public static let noEntry = Errno(rawValue: ENOENT)
-    public static let accessDenied = Errno(rawValue: EACCES)
     public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
 }
 

@@ -12,8 +12,6 @@ public final class FileDescriptor {
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
     deinit { close() }
 
-    /// Whether the descriptor is still open.
-    public var isOpen: Bool { rawValue >= 0 }
 
     /// Closes the descriptor; later calls do nothing.
     public func close() {

@@ -36,7 +36,7 @@ public struct HTTPProxy: Equatable, Sendable, CustomStringConvertible, CustomDeb
         }
         var userInfo: String?
         if let at = rest.lastIndex(of: "@") {
-            guard let decoded = percentDecoded(rest[..<at]) else { throw TLSError(.configuration, "\(variable): bad %-escape in the user information") }
+            guard let decoded = Hex.percentDecoded(rest[..<at], lenient: false).flatMap({ String(validating: $0, as: UTF8.self) }) else { throw TLSError(.configuration, "\(variable): bad %-escape in the user information") }
             userInfo = decoded
             rest = rest[rest.index(after: at)...]
         }
@@ -144,17 +144,4 @@ func base64(_ bytes: [UInt8]) -> String {
         out.withUnsafeMutableBufferPointer { cssl_base64($0.baseAddress!, input.baseAddress, Int32(bytes.count)) }
     }
     return String(decoding: out.prefix(Int(n)), as: UTF8.self)
-}
-
-/// `text` with `%XX` escapes decoded, or nil for a bad escape or invalid UTF-8.
-func percentDecoded(_ text: Substring) -> String? {
-    var bytes: [UInt8] = []
-    var iterator = Array(text.utf8).makeIterator()
-    while let byte = iterator.next() {
-        guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
-        guard let high = iterator.next(), let low = iterator.next(),
-              let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return nil }
-        bytes.append(value)
-    }
-    return String(validating: bytes, as: UTF8.self)
 }

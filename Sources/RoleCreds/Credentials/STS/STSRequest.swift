@@ -75,7 +75,6 @@ public enum STSRequest {
     }
 
     static func formEscape(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in text.utf8 {
             switch b {
@@ -85,7 +84,7 @@ public enum STSRequest {
             case UInt8(ascii: " "):
                 out.append(UInt8(ascii: "+"))
             default:
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+                out += Hex.percentEscape(b)
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -117,7 +117,7 @@ public enum SigV4 {
             } else {
                 name = part; value = ""
             }
-            pairs.append((uriEncode(percentDecoded(name), keepSlash: false), uriEncode(percentDecoded(value), keepSlash: false)))
+            pairs.append((uriEncode(Hex.percentDecoded(name, lenient: true) ?? [], keepSlash: false), uriEncode(Hex.percentDecoded(value, lenient: true) ?? [], keepSlash: false)))
         }
         pairs.sort { $0.0 != $1.0 ? Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) : Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) }
         return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
@@ -156,7 +156,6 @@ public enum SigV4 {
 
     /// RFC 3986 encoding: unreserved characters (`A-Z a-z 0-9 - . _ ~`) as they are, every other byte `%XX`.
     static func uriEncode(_ bytes: [UInt8], keepSlash: Bool) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         for b in bytes {
@@ -167,34 +166,9 @@ public enum SigV4 {
             case UInt8(ascii: "/") where keepSlash:
                 out.append(b)
             default:
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+                out += Hex.percentEscape(b)
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The bytes of `text` with each valid `%XX` decoded (an invalid one is kept as it is).
-    static func percentDecoded(_ text: Substring) -> [UInt8] {
-        func value(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 48...57: return b - 48
-            case 65...70: return b - 55
-            case 97...102: return b - 87
-            default: return nil
-            }
-        }
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = value(bytes[i + 1]), let l = value(bytes[i + 2]) {
-                out.append(h << 4 | l)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return out
     }
 }
