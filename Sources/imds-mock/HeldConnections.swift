@@ -45,8 +45,11 @@ final class HeldConnections: LoopParticipant {
         let now = SystemClock().monotonicMillis()
         for pfd in fds where pfd.revents != 0 {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let n = recv(pfd.fd, &buffer, buffer.count, 0)
-            if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) { close(pfd.fd) }
+            do {
+                if try retryingInterrupts({ recv(pfd.fd, &buffer, buffer.count, 0) }) == 0 { close(pfd.fd) }
+            } catch {
+                if error != .wouldBlock { close(pfd.fd) }
+            }
         }
         for (fd, h) in held {
             if let at = h.nextByteAt {

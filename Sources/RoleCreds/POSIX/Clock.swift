@@ -41,5 +41,10 @@ public func sleepMillis(_ millis: Int64) {
     guard millis > 0 else { return }
     var request = timespec(tv_sec: Int(millis / 1000), tv_nsec: Int((millis % 1000) * 1_000_000))
     var remaining = timespec()
-    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+    // After a signal, sleep on for what nanosleep(2) says was left.
+    _ = try? retryingInterrupts { () -> Int32 in
+        let rc = nanosleep(&request, &remaining)
+        if rc == -1 { request = remaining }
+        return rc
+    }
 }

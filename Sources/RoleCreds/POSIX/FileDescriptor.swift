@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A descriptor with one owner that closes it exactly once: on `close()` or when the owner lets go.
-/// `close` is never retried on EINTR (close(2): the descriptor is gone either way).
+/// `close` is never retried when a signal interrupts it (close(2): the descriptor is gone either way).
 public final class FileDescriptor {
     /// The descriptor number; -1 once closed.
     public private(set) var rawValue: Int32

@@ -33,7 +33,7 @@ public func readSmallFile(_ path: String, limit: Int = 16 * 1024) throws(FileRea
         if error == .noEntry || error.rawValue == ENOTDIR { return nil }
         throw .system(error)
     }
-    // close(2): never retried on EINTR.
+    // close(2): never retried after an interrupting signal.
     defer { _ = close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw .system(Errno.current) }

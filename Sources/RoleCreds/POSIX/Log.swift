@@ -31,8 +31,9 @@ public struct Log: Sendable {
         var bytes = Array(line(message).utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+            let n = try? retryingInterrupts { bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) } }
+            guard let n, n > 0 else { return }
+            offset += n
         }
     }
 }

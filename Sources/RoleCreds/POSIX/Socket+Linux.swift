@@ -11,7 +11,7 @@ public final class Socket {
     init(fd: Int32) { self.fd = fd }
     deinit { close() }
 
-    /// Closes the descriptor; later calls do nothing. Never retried on EINTR (close(2)).
+    /// Closes the descriptor; later calls do nothing. Never retried after an interrupting signal (close(2)).
     public func close() {
         if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
     }

@@ -41,14 +41,16 @@ public struct Wait {
     /// `fd` < 0 only sleeps.
     public func ready(fd: Int32, events: Int16) throws(Errno) -> Bool {
         while true {
-            let remaining = deadline - clock.monotonicMillis()
-            if remaining <= 0 { return false }
             var fds = [pollfd(fd: fd, events: events, revents: 0)]
             if let interrupt { fds.append(pollfd(fd: interrupt.fd, events: Int16(POLLIN), revents: 0)) }
-            let n = poll(&fds, nfds_t(fds.count), Int32(clamping: remaining))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Errno.current
+            // Each try waits only what is left of the deadline.
+            let n = try retryingInterrupts { () -> Int32 in
+                let remaining = deadline - clock.monotonicMillis()
+                return remaining <= 0 ? 0 : poll(&fds, nfds_t(fds.count), Int32(clamping: remaining))
+            }
+            if n == 0 {
+                if clock.monotonicMillis() >= deadline { return false }
+                continue
             }
             if fds.count > 1 && fds[1].revents != 0 { interrupt?.handler() }
             if fd >= 0 && fds[0].revents != 0 { return true }
