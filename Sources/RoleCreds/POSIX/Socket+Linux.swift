@@ -17,10 +17,14 @@ public final class Socket {
     }
 
     /// Resolves `host` (an IPv4/IPv6 literal or a name) and connects to the first address that answers
-    /// within `wait`. Literals (`inet_pton`) never touch the resolver. With `allow`, every address the name resolves
+    /// within `wait`. Literals (`inet_pton`) never touch the resolver; a name is looked up on a helper
+    /// thread (`HostLookup`), so `wait` bounds the lookup too. With `allow`, every address the name resolves
     /// to must pass it, or nothing is connected (a host name must not lead anywhere else).
     public static func connect(host: String, port: UInt16, wait: Wait, allow: ((IPAddress) -> Bool)? = nil) throws(SocketError) -> Socket {
-        let addresses = try resolve(host: host, port: port)
+        let addresses: [Address]
+        if let address = literal(host: host, port: port) { addresses = [address] } else {
+            addresses = try HostLookup.resolve(host: host, port: port, wait: wait)
+        }
         if let allow, let refused = addresses.first(where: { $0.ip.map { !allow($0) } ?? true }) {
             throw .notAllowed(host: host, address: refused.ip?.description ?? "an address of another family")
         }
@@ -71,8 +75,15 @@ public final class Socket {
         return nil
     }
 
+    /// The addresses of a literal, or of a name looked up on this thread (only where the host is ours:
+    /// a listening address).
     static func resolve(host: String, port: UInt16) throws(SocketError) -> [Address] {
         if let address = literal(host: host, port: port) { return [address] }
+        return try lookUp(host: host, port: port)
+    }
+
+    /// `getaddrinfo` for a TCP `host:port`, confined to the built-in `files` and `dns` services.
+    static func lookUp(host: String, port: UInt16) throws(SocketError) -> [Address] {
         _ = builtInResolverOnly
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

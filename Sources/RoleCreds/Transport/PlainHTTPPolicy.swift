@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// True when `url` is plain `http` to a loopback host: `localhost`, 127.0.0.0/8, `::1` or an
 /// IPv4-mapped 127.x address, compared as parsed addresses (inet_pton), never as text patterns, so
 /// `127.0.0.1.nip.io` or `0x7f000001` do not pass. Local emulators and tests use this; a token or
@@ -18,18 +14,19 @@ public func requireTLSOrLoopback(_ url: HTTPURL, what: String) throws(TLSError) 
     throw TLSError(.insecureHTTP, "\(what) http://\(url.authority) is plain http to a host that is not loopback; use https (plain http is allowed only to localhost, 127.0.0.0/8 and ::1)")
 }
 
-/// `localhost`, or an IPv4/IPv6 literal on loopback.
+/// The one plain-http rule for a client that carries a secret (a JWT, a bearer or container token, a
+/// SigV4 signature with a session token): over http, every address the host resolves to when
+/// connecting must pass `allowed` (loopback unless the caller names more), or nothing is sent. A name
+/// allowed by `requireTLSOrLoopback` (`localhost`) is only as good as what it resolves to: a resolver
+/// or /etc/hosts may map it anywhere. https is unchanged: the certificate proves the server.
+public func applyPlainHTTPRule(to client: HTTPClient,
+                               allowed: @escaping (IPAddress) -> Bool = { $0.isLoopback }) {
+    guard client.scheme == .http else { return }
+    client.allowAddress = allowed
+}
+
+/// `localhost` (its addresses are checked when connecting: `applyPlainHTTPRule`), or an IPv4/IPv6
+/// literal on loopback.
 func isLoopbackHost(_ host: String) -> Bool {
-    if host.lowercased() == "localhost" { return true }
-    var v4 = in_addr()
-    if inet_pton(AF_INET, host, &v4) == 1 {
-        return UInt32(bigEndian: v4.s_addr) >> 24 == 127
-    }
-    var v6 = in6_addr()
-    if inet_pton(AF_INET6, host, &v6) == 1 {
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }                       // ::1
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return bytes[12] == 127 } // ::ffff:127.x
-    }
-    return false
+    host.lowercased() == "localhost" || IPAddress(host)?.isLoopback == true
 }

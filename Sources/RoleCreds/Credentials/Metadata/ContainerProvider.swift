@@ -13,9 +13,9 @@ public final class ContainerProvider: CredentialProvider {
         self.http = MetadataClient(label: "the container credential endpoint", kind: "a container credential endpoint", url: config.url,
                                    tls: tls, retry: RetryPolicy(attempts: config.attempts, timeoutMillis: config.timeoutMillis),
                                    clock: clock, log: log)
-        // Plain http: a host name must lead to allowed addresses only; the check runs on what it
-        // resolves to now. https may go anywhere: the certificate proves the server.
-        if config.url.scheme == .http { http.client.allowAddress = ContainerConfig.isAllowedAddress }
+        // The plain-http rule of STS and GitHub's token service, with the agents' link-local addresses
+        // also allowed (botocore's list).
+        applyPlainHTTPRule(to: http.client, allowed: ContainerConfig.isAllowedAddress)
     }
 
     public var target: String { http.endpoint + (config.url.path.split(separator: "?").first.map(String.init) ?? "") }

@@ -33,6 +33,7 @@ final class STSClient {
         do {
             if url.scheme == .https { tls = try TLSContext.system(environment: environment, profileCABundle: caBundle) }
             let made = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(environment).proxy(for: url))
+            applyPlainHTTPRule(to: made)
             client = made
             return made
         } catch {

@@ -55,6 +55,7 @@ public final class WebIdentityProvider: CredentialProvider {
             do {
                 let tls = url.scheme == .https ? try TLSContext.system(environment: sts.environment, profileCABundle: sts.caBundle) : nil
                 client = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(sts.environment).proxy(for: url))
+                applyPlainHTTPRule(to: client)
             } catch { throw CredentialError("cannot set up TLS for the GitHub token service: \(error)") }
             github = client
         }
