@@ -1,10 +1,12 @@
 """A fake DNS server for tests inside a private network namespace: answers every A query with
---answer, logs each queried name (one line), and writes --ready once it listens."""
+--answer, logs each queried name (one line), and writes --ready once it listens. With --silent it
+logs and never answers: a black-hole name server."""
 import argparse, socket, struct
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--listen", required=True)   # ADDRESS (port 53, UDP)
-parser.add_argument("--answer", required=True)   # the IPv4 address every A query gets
+parser.add_argument("--answer", default="")      # the IPv4 address every A query gets
+parser.add_argument("--silent", action="store_true")
 parser.add_argument("--log", required=True)
 parser.add_argument("--ready", required=True)
 args = parser.parse_args()
@@ -24,6 +26,8 @@ while True:
     qtype = struct.unpack("!H", query[i + 1:i + 3])[0] if i + 3 <= len(query) else 0
     with open(args.log, "a") as f:
         f.write(f"{'.'.join(labels)} type={qtype}\n")
+    if args.silent:
+        continue
     answers = qtype == 1
     header = query[:2] + struct.pack("!HHHHH", 0x8180, 1, 1 if answers else 0, 0, 0)
     reply = header + query[12:question_end]

@@ -21,6 +21,7 @@ parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 parser.add_argument("--github-request-token", default="")
 parser.add_argument("--github-jwt", default="")
 parser.add_argument("--container-token", default="")
+parser.add_argument("--listen", default="127.0.0.1")  # another address only inside a test's own namespace
 args = parser.parse_args()
 counter = [0]
 lock = threading.Lock()
@@ -118,7 +119,7 @@ class Server(http.server.ThreadingHTTPServer):
             log({"event": "handshake ok"})
         super().finish_request(request, client_address)
 
-server = Server(("127.0.0.1", 0), Handler)
+server = Server((args.listen, 0), Handler)
 if args.tls:
     server.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.context.load_cert_chain(args.tls[0], args.tls[1])
