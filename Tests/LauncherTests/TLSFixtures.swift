@@ -31,6 +31,16 @@ final class TestPKI {
         return (cert, key)
     }
 
+    /// A certificate signed by the CA whose only name is its subject's Common Name (no subjectAltName).
+    func issueWithoutSubjectAltName(commonName: String) throws -> (cert: String, key: String) {
+        let (cert, key, csr, ext) = (dir.path("cn-only.pem"), dir.path("cn-only.key"), dir.path("cn-only.csr"), dir.path("cn-only.ext"))
+        try Self.openssl(["req"] + Self.newKey + ["-keyout", key, "-out", csr, "-subj", "/CN=\(commonName)"])
+        try "extendedKeyUsage=serverAuth\n".write(toFile: ext, atomically: true, encoding: .utf8)
+        try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path("ca.key"), "-set_serial", "\(Int.random(in: 2...1_000_000))",
+                          "-days", "1", "-extfile", ext, "-out", cert])
+        return (cert, key)
+    }
+
     private static let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
     private static func openssl(_ arguments: [String]) throws {

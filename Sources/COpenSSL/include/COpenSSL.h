@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -66,6 +67,32 @@ static inline int cssl_set_sni(SSL *ssl, const char *name) {
 // The peer certificate must match this IP address (text form); IPs are checked as addresses, not names.
 static inline int cssl_set_expected_ip(SSL *ssl, const char *address) {
     return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address);
+}
+
+// Adds every certificate (and CRL) of a PEM bundle already read into memory to the context's trust
+// store, so the file is opened once, by our own bounded, non-blocking read. Returns the number of
+// certificates found, or -1 when the bytes could not be parsed.
+static inline int cssl_ctx_add_pem_bundle(SSL_CTX *ctx, const void *data, int length) {
+    BIO *bio = BIO_new_mem_buf(data, length);
+    if (bio == NULL) return -1;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (infos == NULL) return -1;
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int count = 0;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *info = sk_X509_INFO_value(infos, i);
+        if (info->x509 != NULL && X509_STORE_add_cert(store, info->x509) == 1) count++;
+        if (info->crl != NULL) X509_STORE_add_crl(store, info->crl);
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return count;
+}
+
+// Host names are matched against subjectAltName only, never the subject's Common Name (as browsers
+// and Go do), and a wildcard must be a whole label.
+static inline void cssl_set_strict_host_flags(SSL *ssl) {
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 }
 
 // The reason text of an error code from ERR_get_error, or NULL.

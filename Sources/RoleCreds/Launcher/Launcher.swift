@@ -128,24 +128,31 @@ public enum Launcher {
 
     /// The provider the settings name: the base source, wrapped by each role to assume.
     static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log) throws(CredentialError) -> any CredentialProvider {
+        let tls = SharedTLSContext(environment: environment, profileCABundle: settings.caBundle?.value)
+        // One STS client for every call of the chain: one TLS context, and one kept-alive connection
+        // (the calls are made one after another, on one thread at a time).
+        var shared: STSClient?
         func sts() throws(CredentialError) -> STSClient {
+            if let shared { return shared }
             guard let endpoint = settings.sts else { throw CredentialError("no STS endpoint resolved") }
-            return try STSClient(endpoint: endpoint, environment: environment, caBundle: settings.caBundle?.value,
-                                 retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
-                                 clock: clock, log: log)
+            let client = try STSClient(endpoint: endpoint, environment: environment, tls: tls,
+                                       retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
+                                       clock: clock, log: log)
+            shared = client
+            return client
         }
         var provider: any CredentialProvider
         switch settings.source.value {
         case .imds(let c): provider = IMDSProvider(config: c, clock: clock, log: log)
         case .container(let c):
-            var tls: TLSContext?
+            var context: TLSContext?
             if c.url.scheme == .https {
                 // Made only for an https endpoint: OpenSSL stays untouched on the plain metadata path.
-                do { tls = try TLSContext.system(environment: environment, profileCABundle: settings.caBundle?.value) } catch {
+                do { context = try tls.context() } catch {
                     throw CredentialError("cannot set up TLS for the container credential endpoint at \(c.url.authority): \(error)")
                 }
             }
-            provider = ContainerProvider(config: c, tls: tls, clock: clock, log: log)
+            provider = ContainerProvider(config: c, tls: context, clock: clock, log: log)
         case .webIdentity(let w): provider = WebIdentityProvider(settings: w, sts: try sts(), clock: clock, log: log)
         case .staticKeys(let keys):
             provider = StaticKeysProvider(Credentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey,

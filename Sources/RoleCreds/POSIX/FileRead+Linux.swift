@@ -59,3 +59,22 @@ public func readRequiredFile(_ path: String, limit: Int = 16 * 1024) throws(File
     guard let bytes = try readSmallFile(path, limit: limit) else { throw .system(.noEntry) }
     return bytes
 }
+
+/// What is at `path` when it is not a regular file, in words for a message ("a FIFO, not a regular
+/// file", "no such file"); nil for a regular file (symbolic links followed, nothing opened).
+public func notRegularFileReason(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        let error = Errno.current
+        return error == .noEntry || error.rawValue == ENOTDIR ? "no such file" : error.description
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return "a directory, not a file"
+    case S_IFIFO: return "a FIFO, not a regular file"
+    case S_IFCHR: return "a character device, not a regular file"
+    case S_IFBLK: return "a block device, not a regular file"
+    case S_IFSOCK: return "a socket, not a regular file"
+    default: return "not a regular file"
+    }
+}

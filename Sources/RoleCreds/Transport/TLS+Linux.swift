@@ -25,18 +25,7 @@ public final class TLSContext: @unchecked Sendable {
         }
         cssl_ctx_set_safe_options(context)
         SSL_CTX_set_verify(context, cssl_verify_peer(), nil)
-        for file in trust.files {
-            // access(2) first: "Permission denied" says more than OpenSSL's "system lib".
-            guard access(file, R_OK) == 0 else {
-                throw TLSError(.trustStore, "cannot read the CA bundle \(file): \(Errno.current)")
-            }
-            ERR_clear_error()
-            guard SSL_CTX_load_verify_locations(context, file, nil) == 1 else {
-                let reason = openSSLReason(ERR_get_error()) ?? "no certificate found"
-                ERR_clear_error()
-                throw TLSError(.trustStore, "cannot load CA certificates from \(file) (\(reason))")
-            }
-        }
+        for file in trust.files { try Self.load(bundle: file, into: context) }
         for directory in trust.directories {
             // Only registers the directory: certificates are looked up by subject hash during verification.
             _ = SSL_CTX_load_verify_locations(context, nil, directory)
@@ -46,17 +35,42 @@ public final class TLSContext: @unchecked Sendable {
 
     deinit { SSL_CTX_free(context) }
 
+    /// The largest CA bundle read: the biggest real ones (every CA of every distribution, with
+    /// comments) are under 1 MiB; a bigger file is a mistake, and each context would hold all of it.
+    public static let bundleLimit = 16 * 1024 * 1024
+
+    /// Reads `file` once, without blocking (a FIFO, a device or a directory is refused before any
+    /// read) and within `bundleLimit`, then hands its certificates to the context's store.
+    private static func load(bundle file: String, into context: OpaquePointer) throws(TLSError) {
+        let bytes: [UInt8]
+        do { bytes = try readRequiredFile(file, limit: bundleLimit) } catch {
+            switch error {
+            case .notRegularFile: throw TLSError(.trustStore, "the CA bundle \(file) is \(notRegularFileReason(file) ?? "not a regular file")")
+            case .tooLarge: throw TLSError(.trustStore, "the CA bundle \(file) is larger than 16 MiB; name a bundle of CA certificates only")
+            case .system(let errno): throw TLSError(.trustStore, "cannot read the CA bundle \(file): \(errno)")
+            }
+        }
+        ERR_clear_error()
+        let count = bytes.withUnsafeBytes { cssl_ctx_add_pem_bundle(context, $0.baseAddress, Int32($0.count)) }
+        guard count > 0 else {
+            let reason = openSSLReason(ERR_get_error()) ?? "no certificate found"
+            ERR_clear_error()
+            throw TLSError(.trustStore, "cannot load CA certificates from \(file) (\(reason))")
+        }
+    }
+
     /// A context over the system trust store (`TrustStore.choose` with the real file system) plus
     /// `AWS_CA_BUNDLE` or the profile's `ca_bundle`.
     public static func system(environment: EnvironmentLookup = .current(), profileCABundle: String? = nil) throws(TLSError) -> TLSContext {
         let trust = try TrustStore.choose(environment: environment, profileCABundle: profileCABundle,
-                                          fileExists: { isKind($0, S_IFREG) }, directoryExists: { isKind($0, S_IFDIR) })
+                                          fileExists: { notRegularFileReason($0) == nil }, directoryExists: { isDirectory($0) },
+                                          whyNotAFile: { notRegularFileReason($0) ?? "not a regular file" })
         return try TLSContext(trust: trust)
     }
 
-    private static func isKind(_ path: String, _ kind: mode_t) -> Bool {
+    private static func isDirectory(_ path: String) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == kind
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 }
 
@@ -115,7 +129,7 @@ public final class TLSStream: ByteStream {
             // RFC 6066 forbids an IP address in SNI; the certificate must carry it as an iPAddress SAN.
             guard cssl_set_expected_ip(ssl, host) == 1 else { throw TLSError(.configuration, "cannot verify TLS for \(peer): bad address") }
         } else {
-            SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            cssl_set_strict_host_flags(ssl)
             guard SSL_set1_host(ssl, host) == 1, cssl_set_sni(ssl, host) == 1 else {
                 throw TLSError(.configuration, "cannot verify TLS for \(peer): bad host name")
             }

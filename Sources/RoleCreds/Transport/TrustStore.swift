@@ -32,12 +32,14 @@ public struct TrustStore: Equatable, Sendable {
     ///   already holds the system's CAs).
     /// - `AWS_CA_BUNDLE`, else `profileCABundle` (the profile's `ca_bundle`), is added to the system
     ///   trust as the AWS SDKs do; it must exist.
+    /// `whyNotAFile` words what a named path is instead of a file ("a FIFO, not a regular file").
     public static func choose(environment: EnvironmentLookup, profileCABundle: String? = nil,
-                              fileExists: (String) -> Bool, directoryExists: (String) -> Bool) throws(TLSError) -> TrustStore {
+                              fileExists: (String) -> Bool, directoryExists: (String) -> Bool,
+                              whyNotAFile: (String) -> String = { _ in "no such file" }) throws(TLSError) -> TrustStore {
         var files: [String] = []
         var directories: [String] = []
         if let file = environment["SSL_CERT_FILE"] {
-            guard fileExists(file) else { throw TLSError(.trustStore, "SSL_CERT_FILE \(file): no such file") }
+            guard fileExists(file) else { throw TLSError(.trustStore, "SSL_CERT_FILE \(file): \(whyNotAFile(file))") }
             files.append(file)
         } else if let found = bundleCandidates.first(where: fileExists) {
             files.append(found)
@@ -53,7 +55,7 @@ public struct TrustStore: Equatable, Sendable {
         let extra: (origin: String, path: String)? = environment["AWS_CA_BUNDLE"].map { ("AWS_CA_BUNDLE", $0) }
             ?? profileCABundle.flatMap { $0.isEmpty ? nil : ("the profile's ca_bundle", $0) }
         if let extra {
-            guard fileExists(extra.path) else { throw TLSError(.trustStore, "\(extra.origin) \(extra.path): no such file") }
+            guard fileExists(extra.path) else { throw TLSError(.trustStore, "\(extra.origin) \(extra.path): \(whyNotAFile(extra.path))") }
             if !files.contains(extra.path) { files.append(extra.path) }
         }
         guard !files.isEmpty || !directories.isEmpty else {

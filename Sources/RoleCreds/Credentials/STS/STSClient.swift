@@ -4,7 +4,8 @@ final class STSClient {
     let endpoint: STSEndpoint
     let url: HTTPURL
     let environment: EnvironmentLookup
-    let caBundle: String?
+    /// Shared with every other client of the run (`SharedTLSContext`).
+    let tls: SharedTLSContext
     let retry: RetryPolicy
     let clock: any Clock
     let log: Log
@@ -13,9 +14,9 @@ final class STSClient {
     /// Checks the endpoint before any connection: plain http only to a loopback host (spec §7).
     /// `retry` is the metadata policy; STS gets at least 3 attempts, each with 5 times its timeout
     /// (a TLS handshake, and a service farther away than a link-local agent).
-    init(endpoint: STSEndpoint, environment: EnvironmentLookup, caBundle: String?, retry: RetryPolicy,
+    init(endpoint: STSEndpoint, environment: EnvironmentLookup, tls: SharedTLSContext, retry: RetryPolicy,
          clock: any Clock, log: Log) throws(CredentialError) {
-        self.endpoint = endpoint; self.environment = environment; self.caBundle = caBundle
+        self.endpoint = endpoint; self.environment = environment; self.tls = tls
         self.retry = RetryPolicy(attempts: max(retry.attempts, 3), timeoutMillis: retry.timeoutMillis * 5)
         self.clock = clock; self.log = log
         do { url = try HTTPURL.parse(endpoint.description, allowingHTTPS: true) } catch {
@@ -31,7 +32,7 @@ final class STSClient {
         if let client { return client }
         var tls: TLSContext?
         do {
-            if url.scheme == .https { tls = try TLSContext.system(environment: environment, profileCABundle: caBundle) }
+            if url.scheme == .https { tls = try self.tls.context() }
             let made = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(environment).proxy(for: url))
             applyPlainHTTPRule(to: made)
             client = made

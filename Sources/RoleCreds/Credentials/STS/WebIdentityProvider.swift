@@ -53,7 +53,7 @@ public final class WebIdentityProvider: CredentialProvider {
         let client: HTTPClient
         if let github { client = github } else {
             do {
-                let tls = url.scheme == .https ? try TLSContext.system(environment: sts.environment, profileCABundle: sts.caBundle) : nil
+                let tls = url.scheme == .https ? try sts.tls.context() : nil
                 client = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(sts.environment).proxy(for: url))
                 applyPlainHTTPRule(to: client)
             } catch { throw CredentialError("cannot set up TLS for the GitHub token service: \(error)") }
