@@ -37,10 +37,11 @@ struct ServedEndpoint {
     }
 
     /// One request on a fresh connection; the status, or nil when no answer came within `timeout` ms.
-    func ask(token: String?, timeout: Int64 = 2000) -> Int? {
+    /// `extraHeaders`: more header lines, each ending in CRLF.
+    func ask(token: String?, timeout: Int64 = 2000, extraHeaders: String = "") -> Int? {
         let wait = Wait(millis: timeout, clock: SystemClock())
         guard let socket = try? connect() else { return nil }
-        var request = "GET /credentials HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var request = "GET /credentials HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n" + extraHeaders
         if let token { request += "Authorization: \(token)\r\n" }
         request += "\r\n"
         guard (try? socket.sendAll(Array(request.utf8), wait: wait)) != nil else { return nil }

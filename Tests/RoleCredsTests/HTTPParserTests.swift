@@ -418,6 +418,14 @@ struct ResponseParserBadInputTests {
 
 @Suite("RequestParser")
 struct RequestParserTests {
+    @Test(arguments: ["Host: a\r\nHost: b\r\n", "Host: a\r\nhost: a\r\n", "HOST: a\r\nX: y\r\nHost: a\r\n"])
+    func twoHostHeadersAreMalformed(headers: String) {
+        var parser = RequestParser()
+        #expect(throws: HTTPError.malformed("more than one Host header")) {
+            try parser.feed(bytes("GET / HTTP/1.1\r\n\(headers)\r\n"))
+        }
+    }
+
     @Test func parsesAGet() throws {
         var parser = RequestParser()
         let wire = "GET /credentials HTTP/1.1\r\nHost: 127.0.0.1:4242\r\nAuthorization: tok\r\n\r\n"

@@ -157,8 +157,23 @@ func stsErrorRedacts(name: String, body: [UInt8]) {
         for secret in [webToken, Fixture.secret, Fixture.token, "SESSIONzTOKENzVALUE", "WRONGzSECRETzKEY", "SPLITz: zSECRET"] {
             #expect(!error.description.contains(secret), "\(name): \(error.description)")
         }
-        #expect(error.description.contains("<redacted>"), "\(name)")
+        #expect(error.description.contains("<redacted>") || error.description.contains("quotes part of a secret"), "\(name)")
     }
+}
+
+@Test("an STS error Message quoting a secret changed (case, one character, split from the Code) is left out; the Code stays",
+      arguments: [
+        ("case changed", "InvalidIdentityToken", "bad token \(webToken.lowercased())", "InvalidIdentityToken (the message is not shown: it quotes part of a secret)"),
+        ("one character off", "InvalidIdentityToken", "bad token \(String(webToken.map { $0 == "W" ? "V" : $0 }))",
+         "InvalidIdentityToken (the message is not shown: it quotes part of a secret)"),
+        ("split across Code and Message", "Bad\(webToken.prefix(8))", "\(webToken.dropFirst(8)) rejected",
+         "Bad\(webToken.prefix(8)) (the message is not shown: it quotes part of a secret)"),
+        ("a Code that quotes a secret", "X\(Fixture.secret.uppercased())", "m", "an error whose code quotes part of a secret"),
+        ("no secret", "AccessDenied", "User is not authorized", "AccessDenied: User is not authorized"),
+        ("11 characters in common are not a quote", "AccessDenied", "near \(webToken.prefix(11)) miss", "AccessDenied: near \(webToken.prefix(11)) miss"),
+      ] as [(String, String, String, String)])
+func stsErrorDetail(name: String, code: String, message: String, shown: String) {
+    #expect(STSResponse.errorDetail(code: code, message: message, secrets: [webToken, Fixture.secret]) == shown, "\(name)")
 }
 
 @Test("retryable: Throttling, IDPCommunicationError, 429 and 5xx only", arguments: [

@@ -329,6 +329,9 @@ public struct RequestParser {
             let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0", !parts[0].isEmpty,
                   parts[1].hasPrefix("/") else { throw .malformed("bad request line") }
+            // RFC 9112 §3.2: a request with more than one Host line is answered 400; which one a check
+            // reads and which one a proxy in front routes by could differ.
+            guard head.headers.values("Host").count <= 1 else { throw .malformed("more than one Host header") }
             let framing = try bodyFraming(head.headers, allowUntilClose: false)
             var length = 0
             switch framing {

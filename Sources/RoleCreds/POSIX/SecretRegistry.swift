@@ -73,6 +73,23 @@ enum Redaction {
         return best
     }
 
+    /// Whether `text` and one of `secrets` have `length` characters in a row in common, ASCII case
+    /// ignored: a secret quoted in a changed form (one character off, its case changed, cut in two)
+    /// still shares such a run with it, where an exact search (`redact`) finds nothing.
+    static func sharesRun(_ text: String, with secrets: [[Unicode.Scalar]], length: Int = 12) -> Bool {
+        func folded(_ scalars: [Unicode.Scalar]) -> [UInt32] {
+            scalars.map { let v = canonical($0).value; return (65...90).contains(v) ? v | 0x20 : v }
+        }
+        var runs = Set<ArraySlice<UInt32>>()
+        for secret in secrets where secret.count >= length {
+            let f = folded(secret)
+            for start in 0...(f.count - length) { runs.insert(f[start..<(start + length)]) }
+        }
+        let t = folded(Array(text.unicodeScalars))
+        guard !runs.isEmpty, t.count >= length else { return false }
+        return (0...(t.count - length)).contains { runs.contains(t[$0..<($0 + length)]) }
+    }
+
     /// `text` with each of `secrets` replaced by `<redacted>`; everything else unchanged.
     static func redact(_ text: String, hiding secrets: [[Unicode.Scalar]]) -> String {
         let scalars = Array(text.unicodeScalars)

@@ -191,7 +191,7 @@ public struct Settings: Equatable, Sendable {
             }
             source = Setting(.webIdentity(webIdentity), .flag("--source"))
         case .auto where webIdentity != nil:
-            source = Setting(.webIdentity(webIdentity!), .environment("AWS_WEB_IDENTITY_TOKEN_FILE"))
+            source = Setting(.webIdentity(webIdentity!), webIdentityOrigin(webIdentity!, options))
         case .container:
             source = try container(.flag("--source"))
         case .imds:
@@ -276,6 +276,15 @@ public struct Settings: Equatable, Sendable {
         }
         do { try STSRequest.validateRoleArn(roleArn) } catch { throw UsageError("role ARN: \(error)") }
         return WebIdentitySettings(roleArn: roleArn, token: token, sessionName: sessionName)
+    }
+
+    /// What chose web identity when nothing named a source: the token's own setting (the flag, the
+    /// variable, or the GitHub Actions job's token service).
+    static func webIdentityOrigin(_ settings: WebIdentitySettings, _ options: Options) -> SettingOrigin {
+        switch settings.token {
+        case .github: return .environment("ACTIONS_ID_TOKEN_REQUEST_URL")
+        case .file: return options.webIdentityTokenFile != nil ? .flag("--web-identity-token-file") : .environment("AWS_WEB_IDENTITY_TOKEN_FILE")
+        }
     }
 
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region` (spec §3); IMDS is asked

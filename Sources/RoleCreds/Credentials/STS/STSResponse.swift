@@ -25,9 +25,7 @@ public enum STSResponse {
         if let document, let error = errorElement(document) {
             let code = error.child("Code")?.text.trimmed() ?? ""
             let message = error.child("Message")?.text.trimmed() ?? ""
-            // Quoted as one piece, so a secret split across Code and Message is still found.
-            var detail = code.isEmpty ? "no error code" : code
-            if !message.isEmpty { detail += ": " + message }
+            let detail = errorDetail(code: code, message: message, secrets: hidden)
             throw CredentialError("\(what) failed (HTTP \(status)): \(detail.quotable(limit: 300, hiding: hidden))",
                                   transient: isRetryable(status: status, code: code))
         }
@@ -67,6 +65,20 @@ public enum STSResponse {
         let account = result.find("AssumedRoleUser", "Arn").flatMap { accountId(fromArn: $0.text.trimmed()) }
         return Credentials(accessKeyId: keyId, secretAccessKey: Secret(secret), sessionToken: Secret(token),
                            expiration: expiration, accountId: account, roleArn: roleArn)
+    }
+
+    /// `Code: Message` for a message, without what may quote a secret. Every STS call carries one (a web
+    /// identity token, or a signature made with keys whose session token travels along), and an
+    /// endpoint may echo it changed (a character off, another case, split across Code and Message),
+    /// where an exact search finds nothing: a Message sharing 12 characters in a row with a secret
+    /// held (`secrets`, the registry's) is left out, and a Code that does so too.
+    static func errorDetail(code: String, message: String, secrets: [String]) -> String {
+        let held = secrets.map { Array($0.unicodeScalars) } + SecretRegistry.shared.secrets
+        if Redaction.sharesRun(code, with: held) { return "an error whose code quotes part of a secret" }
+        let codeText = code.isEmpty ? "no error code" : code
+        guard !message.isEmpty else { return codeText }
+        let quoting = [code + ": " + message, code + " " + message, code + message].contains { Redaction.sharesRun($0, with: held) }
+        return quoting ? codeText + " (the message is not shown: it quotes part of a secret)" : codeText + ": " + message
     }
 
     /// `ErrorResponse/Error`, or any `Error` element with a `Code` (some gateways wrap it differently).
