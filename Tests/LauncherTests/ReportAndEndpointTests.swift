@@ -77,3 +77,34 @@ struct ReportAndEndpointTests {
         #expect(result.stderr.contains("AccessDenied: User is not authorized to perform sts:AssumeRoleWithWebIdentity"), "\(result.stderr)")
     }
 }
+
+/// Issue 19, item 10, as a user meets it: the `[services NAME]` section sends STS calls to a local
+/// emulator, and `sts_regional_endpoints = legacy` is said once under `-v`.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct ServicesSectionTests {
+    @Test func theServicesSectionsSTSEndpointIsCalled() throws {
+        let sts = try FakeSTS()
+        let mock = try Mock()
+        let dir = TempDir()
+        try """
+        [profile dev]
+        role_arn = \(STSTests.role)
+        credential_source = Ec2InstanceMetadata
+        services = emulator
+        sts_regional_endpoints = legacy
+        [services emulator]
+        sts =
+          endpoint_url = \(sts.url)
+        """.write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
+        let result = try launch(["-v", "--profile", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+            "AWS_ENDPOINT_URL_STS": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_CONFIG_FILE": dir.path("config"),
+            "AWS_SHARED_CREDENTIALS_FILE": dir.path("none"), "AWS_REGION": "eu-west-1",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "ASIAFAKESTS000000001\n")
+        #expect(sts.requests().first?.form["RoleArn"] == STSTests.role)
+        let legacy = result.stderrLines.filter { $0.contains("sts_regional_endpoints") }
+        #expect(legacy == ["with-role-creds: sts_regional_endpoints of profile dev in \(dir.path("config")) = legacy is not supported: STS is called at the regional endpoint (or the global one when no region is set)"],
+                "\(result.stderr)")
+    }
+}

@@ -6,6 +6,8 @@ struct EndpointCase: Sendable, CustomTestStringConvertible {
     var env: [String] = []
     var profile: String?
     var region: String?
+    /// The profile's other endpoint keys.
+    var keys = STSEndpoint.ProfileKeys()
     /// The URL, signing region and origin expected, or nil for a usage error.
     var expected: (url: String, region: String, origin: String)?
     var testDescription: String { name }
@@ -22,8 +24,39 @@ private let endpointCases: [EndpointCase] = [
                  expected: ("https://sts-fips.us-west-2.amazonaws.com/", "us-west-2", "region us-west-2 (FIPS)")),
     EndpointCase(name: "FIPS in China", env: ["AWS_USE_FIPS_ENDPOINT=true"], region: "cn-northwest-1",
                  expected: ("https://sts-fips.cn-northwest-1.amazonaws.com.cn/", "cn-northwest-1", "region cn-northwest-1 (FIPS)")),
-    EndpointCase(name: "FIPS without a region", env: ["AWS_USE_FIPS_ENDPOINT=true"],
-                 expected: ("https://sts-fips.us-east-1.amazonaws.com/", "us-east-1", "default (FIPS)")),
+    // The endpoint rules have no global FIPS or dual-stack host (botocore's aws-global gives sts-fips.aws-global…,
+    // which does not exist): a region is needed.
+    EndpointCase(name: "FIPS without a region", env: ["AWS_USE_FIPS_ENDPOINT=true"], expected: nil),
+    EndpointCase(name: "dual-stack without a region", env: ["AWS_USE_DUALSTACK_ENDPOINT=true"], expected: nil),
+    EndpointCase(name: "FIPS in GovCloud is the regional host", env: ["AWS_USE_FIPS_ENDPOINT=true"], region: "us-gov-west-1",
+                 expected: ("https://sts.us-gov-west-1.amazonaws.com/", "us-gov-west-1", "region us-gov-west-1 (FIPS)")),
+    EndpointCase(name: "dual-stack", env: ["AWS_USE_DUALSTACK_ENDPOINT=true"], region: "us-west-2",
+                 expected: ("https://sts.us-west-2.api.aws/", "us-west-2", "region us-west-2 (dual-stack)")),
+    EndpointCase(name: "FIPS and dual-stack", env: ["AWS_USE_DUALSTACK_ENDPOINT=true", "AWS_USE_FIPS_ENDPOINT=true"], region: "eu-west-1",
+                 expected: ("https://sts-fips.eu-west-1.api.aws/", "eu-west-1", "region eu-west-1 (FIPS, dual-stack)")),
+    EndpointCase(name: "FIPS and dual-stack in GovCloud", env: ["AWS_USE_DUALSTACK_ENDPOINT=true", "AWS_USE_FIPS_ENDPOINT=true"], region: "us-gov-east-1",
+                 expected: ("https://sts-fips.us-gov-east-1.api.aws/", "us-gov-east-1", "region us-gov-east-1 (FIPS, dual-stack)")),
+    EndpointCase(name: "dual-stack in China", env: ["AWS_USE_DUALSTACK_ENDPOINT=true"], region: "cn-north-1",
+                 expected: ("https://sts.cn-north-1.api.amazonwebservices.com.cn/", "cn-north-1", "region cn-north-1 (dual-stack)")),
+    EndpointCase(name: "dual-stack in ISO: none", env: ["AWS_USE_DUALSTACK_ENDPOINT=true"], region: "us-iso-east-1", expected: nil),
+    EndpointCase(name: "profile use_fips_endpoint", region: "us-east-2", keys: .init(useFIPS: "true"),
+                 expected: ("https://sts-fips.us-east-2.amazonaws.com/", "us-east-2", "region us-east-2 (FIPS)")),
+    EndpointCase(name: "the variable beats use_fips_endpoint", env: ["AWS_USE_FIPS_ENDPOINT=false"], region: "us-east-2", keys: .init(useFIPS: "true"),
+                 expected: ("https://sts.us-east-2.amazonaws.com/", "us-east-2", "region us-east-2")),
+    EndpointCase(name: "profile use_dualstack_endpoint", region: "ap-south-1", keys: .init(useDualStack: "TRUE"),
+                 expected: ("https://sts.ap-south-1.api.aws/", "ap-south-1", "region ap-south-1 (dual-stack)")),
+    EndpointCase(name: "use_fips_endpoint not a boolean", region: "us-east-2", keys: .init(useFIPS: "yes"), expected: nil),
+    EndpointCase(name: "services sts endpoint_url beats the profile's endpoint_url", profile: "https://profile.example", region: "eu-west-1",
+                 keys: .init(servicesEndpointURL: "http://127.0.0.1:4566"),
+                 expected: ("http://127.0.0.1:4566/", "eu-west-1", "profile services sts endpoint_url")),
+    EndpointCase(name: "AWS_ENDPOINT_URL beats services", env: ["AWS_ENDPOINT_URL=http://127.0.0.1:1/"],
+                 keys: .init(servicesEndpointURL: "http://127.0.0.1:4566"), expected: ("http://127.0.0.1:1/", "us-east-1", "AWS_ENDPOINT_URL")),
+    EndpointCase(name: "profile ignore_configured_endpoint_urls", env: ["AWS_ENDPOINT_URL_STS=http://localhost:1"], profile: "http://localhost:2",
+                 region: "eu-north-1", keys: .init(servicesEndpointURL: "http://localhost:3", ignoreConfiguredEndpointURLs: "true"),
+                 expected: ("https://sts.eu-north-1.amazonaws.com/", "eu-north-1", "region eu-north-1")),
+    EndpointCase(name: "the variable beats ignore_configured_endpoint_urls", env: ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=false"],
+                 region: "eu-north-1", keys: .init(servicesEndpointURL: "http://localhost:3", ignoreConfiguredEndpointURLs: "true"),
+                 expected: ("http://localhost:3/", "eu-north-1", "profile services sts endpoint_url")),
     EndpointCase(name: "FIPS false", env: ["AWS_USE_FIPS_ENDPOINT=false"], region: "us-west-2",
                  expected: ("https://sts.us-west-2.amazonaws.com/", "us-west-2", "region us-west-2")),
     EndpointCase(name: "FIPS not a boolean", env: ["AWS_USE_FIPS_ENDPOINT=yes"], region: "us-west-2", expected: nil),
@@ -54,7 +87,7 @@ private let endpointCases: [EndpointCase] = [
 @Test("STS endpoint resolution", arguments: endpointCases)
 func stsEndpoint(c: EndpointCase) {
     let result = Result { () throws(UsageError) in
-        try STSEndpoint.resolve(environment: EnvironmentLookup(c.env), profileEndpointURL: c.profile, region: c.region)
+        try STSEndpoint.resolve(environment: EnvironmentLookup(c.env), profileEndpointURL: c.profile, region: c.region, profile: c.keys)
     }
     switch (result, c.expected) {
     case (.success(let e), let expected?):

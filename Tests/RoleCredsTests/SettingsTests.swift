@@ -487,6 +487,38 @@ struct ProfileLayerTests {
         #expect(env.caBundle == Setting("/x.pem", .environment("AWS_CA_BUNDLE")))
     }
 
+    @Test func theServicesSectionAndTheProfilesEndpointKeysChooseSTS() throws {
+        let config = """
+            [profile dev]
+            role_arn = arn:aws:iam::111122223333:role/dev
+            credential_source = Ec2InstanceMetadata
+            region = us-gov-west-1
+            services = local
+            [services local]
+            s3 =
+              endpoint_url = http://127.0.0.1:1
+            sts =
+              endpoint_url = http://127.0.0.1:4566
+            [profile fips]
+            role_arn = arn:aws:iam::111122223333:role/fips
+            credential_source = Ec2InstanceMetadata
+            region = us-gov-west-1
+            use_fips_endpoint = true
+            sts_regional_endpoints = legacy
+            """
+        let s = try withProfile(config, ["AWS_PROFILE=dev"])
+        #expect(s.sts?.description == "http://127.0.0.1:4566/")
+        #expect(s.stsOrigin == .profile(key: "sts.endpoint_url", profile: "services local", file: configPath))
+        #expect(s.notes.isEmpty)
+        let ignored = try withProfile(config, ["AWS_PROFILE=dev", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true"])
+        #expect(ignored.sts?.description == "https://sts.us-gov-west-1.amazonaws.com/")
+        let fips = try withProfile(config, ["AWS_PROFILE=fips"])
+        #expect(fips.sts?.description == "https://sts.us-gov-west-1.amazonaws.com/" && fips.sts?.origin == "region us-gov-west-1 (FIPS)")
+        #expect(fips.notes == ["sts_regional_endpoints of profile fips in \(configPath) = legacy is not supported: STS is called at the regional endpoint (or the global one when no region is set)"])
+        let east = try withProfile(config, ["AWS_PROFILE=fips", "AWS_REGION=us-east-1"])
+        #expect(east.sts?.description == "https://sts-fips.us-east-1.amazonaws.com/")
+    }
+
     @Test func credentialSourceOriginNamesTheProfile() throws {
         let s = try withProfile("[profile dev]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Ec2InstanceMetadata\n", ["AWS_PROFILE=dev"])
         #expect(s.source.origin == fromDev("credential_source"))

@@ -41,6 +41,7 @@ public enum Launcher {
         } catch let error as UsageError { throw LaunchError(error) } catch { throw LaunchError("\(error)") }
         let log = Log(level: options.logLevel)
         let clock = SystemClock()
+        for note in settings.notes { log.debug(note) }
 
         // Until the child exists, a signal is for us: act on it at once, even mid-request.
         let interrupt = Interrupt(fd: signals.fd) {

@@ -118,6 +118,8 @@ public struct Settings: Equatable, Sendable {
     public var profile: ProfileSelection?
     /// The files the profile in use was read from (config first), for `--check`.
     public var profileFiles: [String] = []
+    /// Facts worth a `-v` line (a setting read but not supported).
+    public var notes: [String] = []
 
     /// Resolves the settings (pure): `profiles` is the shared config and credentials files as read.
     public static func resolve(_ options: Options, environment env: EnvironmentLookup,
@@ -222,8 +224,8 @@ public struct Settings: Equatable, Sendable {
         }
         let region = resolveRegion(env, profile: fromProfile)
         var sts: STSEndpoint?
-        if case .webIdentity = source.value { sts = try stsEndpoint(env, fromProfile, region) }
-        if !hops.isEmpty { sts = try stsEndpoint(env, fromProfile, region) }
+        if case .webIdentity = source.value { sts = try stsEndpoint(env, fromProfile, profiles, region) }
+        if !hops.isEmpty { sts = try stsEndpoint(env, fromProfile, profiles, region) }
         var settings = Settings(source: source, timeoutMillis: timeout, attempts: attempts,
                                 region: region, setRegion: !options.noRegion, imdsEndpointOrigin: endpointOrigin)
         settings.imdsV1Disabled = v1Disabled
@@ -231,6 +233,7 @@ public struct Settings: Equatable, Sendable {
         settings.sessionPolicyFile = options.sessionPolicyFile
         settings.sts = sts
         settings.stsOrigin = sts.map { stsOrigin($0, profile: fromProfile) }
+        if sts != nil { settings.notes += stsNotes(env, fromProfile) }
         if let bundle = env["AWS_CA_BUNDLE"] {
             settings.caBundle = Setting(bundle, .environment("AWS_CA_BUNDLE"))
         } else if let bundle = fromProfile?.caBundle {
@@ -248,12 +251,9 @@ public struct Settings: Equatable, Sendable {
         switch endpoint.origin {
         case "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL": return .environment(endpoint.origin)
         case STSEndpoint.profileEndpointOrigin: return profile?.endpointURL.map { .profile($0) } ?? .defaultValue
+        case STSEndpoint.servicesEndpointOrigin: return profile?.services.map { servicesOrigin($0) } ?? .defaultValue
         default: return .defaultValue
         }
-    }
-
-    static func stsEndpoint(_ env: EnvironmentLookup, _ profile: ProfileSettings?, _ region: Setting<String>?) throws(UsageError) -> STSEndpoint {
-        try STSEndpoint.resolve(environment: env, profileEndpointURL: profile?.endpointURL?.value, region: region?.value)
     }
 
     /// Web identity settings from the flags and the environment (spec §7), nil when none are present.

@@ -31,35 +31,81 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(scheme)://\(authority)\(path)" }
 
-    /// Resolves the endpoint: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the profile's
-    /// `endpoint_url` (none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else the regional
-    /// endpoint of `region` (`.amazonaws.com.cn` for `cn-*`, `sts-fips` with `AWS_USE_FIPS_ENDPOINT=true`),
-    /// else the global `https://sts.amazonaws.com` signed for `us-east-1`. A configured URL is signed for
-    /// `region`, or `us-east-1` when none is known. `region` is the one the SDKs resolve
-    /// (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
-    public static func resolve(environment: EnvironmentLookup, profileEndpointURL: String?, region: String?) throws(UsageError) -> STSEndpoint {
+    /// The profile's endpoint settings (each nil when the profile does not set it); the variables win.
+    public struct ProfileKeys: Equatable, Sendable {
+        /// `endpoint_url`.
+        public var endpointURL: String?
+        /// `endpoint_url` under `sts =` of the `[services NAME]` section the profile's `services` names.
+        public var servicesEndpointURL: String?
+        /// `use_fips_endpoint`, `use_dualstack_endpoint`, `ignore_configured_endpoint_urls`: `true`/`false`.
+        public var useFIPS: String?
+        public var useDualStack: String?
+        public var ignoreConfiguredEndpointURLs: String?
+
+        public init(endpointURL: String? = nil, servicesEndpointURL: String? = nil, useFIPS: String? = nil,
+                    useDualStack: String? = nil, ignoreConfiguredEndpointURLs: String? = nil) {
+            self.endpointURL = endpointURL; self.servicesEndpointURL = servicesEndpointURL; self.useFIPS = useFIPS
+            self.useDualStack = useDualStack; self.ignoreConfiguredEndpointURLs = ignoreConfiguredEndpointURLs
+        }
+    }
+
+    /// The `origin` of an endpoint that the `[services NAME]` section's `sts = endpoint_url` chose.
+    public static let servicesEndpointOrigin = "profile services sts endpoint_url"
+
+    /// Resolves the endpoint: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the `[services]`
+    /// section's `sts = endpoint_url`, else the profile's `endpoint_url` (none of them when
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's `ignore_configured_endpoint_urls` is true),
+    /// else the SDKs' endpoint rules for `region` (botocore's and smithy's STS `endpoint-rule-set-1.json`):
+    /// `sts.REGION.DNS` (`amazonaws.com.cn` for `cn-*`), with FIPS `sts-fips.REGION.DNS` except in
+    /// `us-gov-*` (whose regional host already is FIPS), with dual-stack `sts.REGION.api.aws` (both:
+    /// `sts-fips.REGION.api.aws`). Without a region: the global `https://sts.amazonaws.com` signed for
+    /// `us-east-1`; FIPS or dual-stack without a region is an error ("Missing Region" in the rules: there
+    /// is no global FIPS host, and `sts-fips.aws-global…`, botocore's answer, does not exist). A
+    /// configured URL is used as given, signed for `region` (or `us-east-1`). The variables win over the
+    /// profile's keys. `region` is the one the SDKs resolve (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's).
+    public static func resolve(environment: EnvironmentLookup, profileEndpointURL: String?, region: String?,
+                               profile: ProfileKeys = ProfileKeys()) throws(UsageError) -> STSEndpoint {
         if let region { try validateRegion(region) }
-        let ignoreConfigured = try flag(environment, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        let fips = try flag(environment, "AWS_USE_FIPS_ENDPOINT")
+        let ignoreConfigured = try flag(environment, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", profile.ignoreConfiguredEndpointURLs, "ignore_configured_endpoint_urls")
+        let fips = try flag(environment, "AWS_USE_FIPS_ENDPOINT", profile.useFIPS, "use_fips_endpoint")
+        let dualStack = try flag(environment, "AWS_USE_DUALSTACK_ENDPOINT", profile.useDualStack, "use_dualstack_endpoint")
         if !ignoreConfigured {
             let configured: [(String, String?)] = [
                 ("AWS_ENDPOINT_URL_STS", environment["AWS_ENDPOINT_URL_STS"]),
                 ("AWS_ENDPOINT_URL", environment["AWS_ENDPOINT_URL"]),
-                (profileEndpointOrigin, profileEndpointURL.flatMap { $0.isEmpty ? nil : $0 }),
+                (servicesEndpointOrigin, profile.servicesEndpointURL.flatMap { $0.isEmpty ? nil : $0 }),
+                (profileEndpointOrigin, (profileEndpointURL ?? profile.endpointURL).flatMap { $0.isEmpty ? nil : $0 }),
             ]
             for case let (origin, text?) in configured {
                 return try parse(text, origin: origin, signingRegion: region ?? "us-east-1")
             }
         }
+        let variant = fips && dualStack ? " (FIPS, dual-stack)" : fips ? " (FIPS)" : dualStack ? " (dual-stack)" : ""
         guard let region else {
-            if fips {
-                return STSEndpoint(scheme: "https", host: "sts-fips.us-east-1.amazonaws.com", port: 443, path: "/",
-                                   signingRegion: "us-east-1", origin: "default (FIPS)")
+            guard !fips && !dualStack else {
+                throw UsageError("STS has no global\(variant) endpoint: set a region (AWS_REGION or the profile's region) to use one")
             }
             return STSEndpoint(scheme: "https", host: "sts.amazonaws.com", port: 443, path: "/", signingRegion: "us-east-1", origin: "default")
         }
-        return STSEndpoint(scheme: "https", host: "\(fips ? "sts-fips" : "sts").\(region).\(dnsSuffix(region: region))", port: 443,
-                           path: "/", signingRegion: region, origin: "region \(region)\(fips ? " (FIPS)" : "")")
+        let host: String
+        if dualStack {
+            guard let suffix = dualStackDNSSuffix(region: region) else {
+                throw UsageError("region \(region) has no dual-stack STS endpoint (AWS_USE_DUALSTACK_ENDPOINT or use_dualstack_endpoint)")
+            }
+            host = "\(fips ? "sts-fips" : "sts").\(region).\(suffix)"
+        } else if fips && !region.hasPrefix("us-gov-") {
+            host = "sts-fips.\(region).\(dnsSuffix(region: region))"
+        } else {
+            host = "sts.\(region).\(dnsSuffix(region: region))"
+        }
+        return STSEndpoint(scheme: "https", host: host, port: 443, path: "/", signingRegion: region, origin: "region \(region)\(variant)")
+    }
+
+    /// The partition's dual-stack DNS suffix; nil for the ISO partitions, which have none.
+    static func dualStackDNSSuffix(region: String) -> String? {
+        if region.hasPrefix("cn-") { return "api.amazonwebservices.com.cn" }
+        if region.hasPrefix("us-iso") { return nil }
+        return "api.aws"
     }
 
     /// The partition's DNS suffix: China, the US ISO partitions, else the commercial one.
@@ -78,12 +124,16 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func flag(_ environment: EnvironmentLookup, _ name: String) throws(UsageError) -> Bool {
-        guard let text = environment[name] else { return false }
+    /// The variable `name`, else the profile's `key` (`profileValue`), as `true`/`false` (any case); false when neither is set.
+    static func flag(_ environment: EnvironmentLookup, _ name: String, _ profileValue: String? = nil, _ key: String = "") throws(UsageError) -> Bool {
+        let (origin, text): (String, String)
+        if let value = environment[name] { (origin, text) = (name, value) } else if let value = profileValue, !value.isEmpty {
+            (origin, text) = ("the profile's \(key)", value)
+        } else { return false }
         switch text.lowercased() {
         case "true": return true
         case "false": return false
-        default: throw UsageError("\(name) must be true or false, not '\(text.quotable(limit: 40))'")
+        default: throw UsageError("\(origin) must be true or false, not '\(text.quotable(limit: 40))'")
         }
     }
 
