@@ -79,7 +79,8 @@ struct ReportAndEndpointTests {
 }
 
 /// Issue 19, item 10, as a user meets it: the `[services NAME]` section sends STS calls to a local
-/// emulator, and `sts_regional_endpoints = legacy` is said once under `-v`.
+/// emulator, and `sts_regional_endpoints = legacy` is said once under `-v`. The profile's own `endpoint_url`
+/// (a refused loopback port), which the section beats, keeps a broken resolution off the real network.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct ServicesSectionTests {
     @Test func theServicesSectionsSTSEndpointIsCalled() throws {
@@ -92,6 +93,7 @@ struct ServicesSectionTests {
         credential_source = Ec2InstanceMetadata
         services = emulator
         sts_regional_endpoints = legacy
+        endpoint_url = http://127.0.0.1:9/
         [services emulator]
         sts =
           endpoint_url = \(sts.url)
