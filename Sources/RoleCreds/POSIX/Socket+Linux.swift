@@ -3,17 +3,21 @@ import Glibc
 #endif
 import CSystem
 
-/// A TCP socket that owns its descriptor (non-blocking, close-on-exec) and closes it once.
+/// A TCP socket (non-blocking, close-on-exec) over a descriptor it owns: the `FileDescriptor` closes it once.
 public final class Socket {
+    private let descriptor: FileDescriptor
     /// The descriptor; valid until `close()` or deinit.
-    public private(set) var fd: Int32
+    public var fd: Int32 { descriptor.rawValue }
 
-    init(fd: Int32) { self.fd = fd }
-    deinit { close() }
+    init(fd: Int32) { descriptor = FileDescriptor(fd) }
 
-    /// Closes the descriptor; later calls do nothing. Never retried after an interrupting signal (close(2)).
-    public func close() {
-        if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
+    /// Closes the descriptor; later calls do nothing.
+    public func close() { descriptor.close() }
+
+    /// Sets an integer socket option; a failure is an error, not something to carry on without.
+    func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(SocketError) {
+        var value = value
+        guard setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else { throw .io(Errno.current) }
     }
 
     /// Resolves `host` (an IPv4/IPv6 literal or a name) and connects to the first address that answers
@@ -121,11 +125,10 @@ public final class Socket {
             try socket.waitUntilReady(Int16(POLLOUT), wait)
             var soError: Int32 = 0
             var len = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len) == 0 else { throw .io(Errno.current) }
             if soError != 0 { throw .refused(Errno(rawValue: soError)) }
         }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        try socket.setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         return socket
     }
 
@@ -140,27 +143,31 @@ public final class Socket {
     public func sendAll(_ bytes: [UInt8], wait: Wait) throws(SocketError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buf in
-                Glibc.send(fd, buf.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            do {
+                offset += try retryingInterrupts {
+                    bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+                }
+            } catch where error == .wouldBlock {
+                try waitUntilReady(Int16(POLLOUT), wait)
+            } catch {
+                throw .io(error)
             }
-            if n >= 0 { offset += n; continue }
-            let error = Errno.current
-            if error == .interrupted { continue }
-            if error == .wouldBlock { try waitUntilReady(Int16(POLLOUT), wait); continue }
-            throw .io(error)
         }
     }
 
     /// Receives up to `max` bytes within `wait`; an empty result means the peer closed.
     public func receive(max: Int, wait: Wait) throws(SocketError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max)
         while true {
-            var buffer = [UInt8](repeating: 0, count: max)
-            let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, max, 0) }
-            if n >= 0 { buffer.removeSubrange(n...); return buffer }
-            let error = Errno.current
-            if error == .interrupted { continue }
-            if error == .wouldBlock { try waitUntilReady(Int16(POLLIN), wait); continue }
-            throw .io(error)
+            do {
+                let n = try retryingInterrupts { buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, max, 0) } }
+                buffer.removeSubrange(n...)
+                return buffer
+            } catch where error == .wouldBlock {
+                try waitUntilReady(Int16(POLLIN), wait)
+            } catch {
+                throw .io(error)
+            }
         }
     }
 
@@ -176,8 +183,7 @@ public final class Socket {
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw .io(Errno.current) }
         let socket = Socket(fd: fd)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1)
         var storage = address.storage
         let rc = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, address.length) }
@@ -204,9 +210,10 @@ public final class Socket {
         while true {
             let client = csys_accept4(fd, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
             if client >= 0 {
-                var one: Int32 = 1
-                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                return Socket(fd: client)
+                let socket = Socket(fd: client)
+                // Without TCP_NODELAY an answer only waits longer: not a reason to refuse the connection.
+                try? socket.setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+                return socket
             }
             let error = Errno.current
             if error == .interrupted || error.rawValue == ECONNABORTED { continue }
