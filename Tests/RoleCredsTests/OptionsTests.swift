@@ -329,7 +329,7 @@ struct OptionsTests {
         ("a\nb", false), ("a:b", false), ("../etc", false),
     ])
     func roleNames(_ name: String, _ valid: Bool) {
-        #expect(Options.isValidRoleName(name) == valid)
+        #expect(IAMValues.isRoleName(name) == valid)
     }
 }
 
@@ -507,7 +507,7 @@ struct OptionsSuggestionTests {
         ("", false),
     ] as [(String, Bool)])
     func roleArns(_ arn: String, _ valid: Bool) {
-        #expect(Options.isValidRoleArn(arn) == valid)
+        #expect(IAMValues.isRoleArn(arn) == valid)
     }
 
     @Test(arguments: [
@@ -516,7 +516,7 @@ struct OptionsSuggestionTests {
         ("a/b", false), ("caf\u{E9}", false), ("ab\n", false),
     ] as [(String, Bool)])
     func sessionNames(_ name: String, _ valid: Bool) {
-        #expect(Options.isValidSessionName(name) == valid)
+        #expect(IAMValues.isSessionName(name) == valid)
     }
 
     @Test(arguments: [
@@ -525,7 +525,7 @@ struct OptionsSuggestionTests {
         ("caf\u{E9}", false), ("ab\u{0}", false),
     ] as [(String, Bool)])
     func externalIds(_ id: String, _ valid: Bool) {
-        #expect(Options.isValidExternalId(id) == valid)
+        #expect(IAMValues.isExternalId(id) == valid)
     }
 }
 

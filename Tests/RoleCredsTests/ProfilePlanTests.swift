@@ -127,11 +127,19 @@ struct ProfilePlanTests {
         expectRefused("a", config: "[profile a]\nrole_arn = \(roleA)", .invalid, "profile 'a'", "neither source_profile nor credential_source")
     }
 
-    @Test(arguments: [("Ec2InstanceMetadata", NamedSource.ec2InstanceMetadata), ("ecscontainer", .ecsContainer),
-                      ("ENVIRONMENT", .environment)])
-    func credentialSourcesAreMatchedWithoutCase(text: String, source: NamedSource) throws {
+    @Test(arguments: [("Ec2InstanceMetadata", NamedSource.ec2InstanceMetadata), ("EcsContainer", .ecsContainer),
+                      ("Environment", .environment)])
+    func credentialSourcesAreMatchedExactly(text: String, source: NamedSource) throws {
         #expect(try plan("a", config: "[profile a]\nrole_arn = \(roleA)\ncredential_source = \(text)")
                 == .chain(base: .credentialSource(source, profile: "a"), hops: [hop(roleA, "a")]))
+    }
+
+    /// botocore and the Go SDK v2 compare the names exactly (issue 19): another spelling is an error,
+    /// not a fall-back.
+    @Test(arguments: ["ecscontainer", "ENVIRONMENT", "ec2instancemetadata", "Ec2Instancemetadata"])
+    func otherSpellingsOfACredentialSourceAreRefused(text: String) {
+        expectRefused("a", config: "[profile a]\nrole_arn = \(roleA)\ncredential_source = \(text)",
+                      .invalid, "profile 'a'", "spelled exactly")
     }
 
     @Test func anUnknownCredentialSourceIsRefused() {
@@ -162,7 +170,7 @@ struct ProfilePlanTests {
     @Test(arguments: ["899", "43201", "1h", "-900", "3600.5", "0x384", "९००"])
     func durationOutsideFifteenMinutesToTwelveHoursIsRefused(text: String) {
         expectRefused("a", config: "[profile a]\nrole_arn = \(roleA)\ncredential_source = Environment\nduration_seconds = \(text)",
-                      .invalid, "profile 'a'", "duration_seconds", "900 to 43200")
+                      .invalid, "duration_seconds of profile a in /home/u/.aws/config", "900 to 43200")
     }
 
     @Test(arguments: [900, 43200])
@@ -186,7 +194,7 @@ struct ProfilePlanTests {
     }
 
     @Test func aRoleArnMustBeAnARN() {
-        expectRefused("a", config: "[profile a]\nrole_arn = my-role\ncredential_source = Environment", .invalid, "profile 'a'", "not an ARN")
+        expectRefused("a", config: "[profile a]\nrole_arn = my-role\ncredential_source = Environment", .invalid, "role_arn of profile a in", "not a role ARN")
     }
 
     @Test func profilesWithoutCredentialSettingsPlanNothing() throws {

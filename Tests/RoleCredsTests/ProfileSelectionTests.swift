@@ -131,13 +131,13 @@ struct ConfigFileLoadTests {
     @Test func bothFilesAreReadAndMerged() throws {
         let dir = try TempDir()
         defer { dir.cleanUp() }
-        dir.write("config", "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\r\n")
+        dir.write("config", "[profile a]\nrole_arn = arn:aws:iam::111122223333:role/A\nsource_profile = b\r\n")
         dir.write("credentials", "[b]\naws_access_key_id = AKIAB\naws_secret_access_key = s\n")
         let env = EnvironmentLookup(["HOME=\(dir.path)", "AWS_CONFIG_FILE=~/config", "AWS_SHARED_CREDENTIALS_FILE=\(dir.path)/credentials"])
         let set = try ConfigFileLocation.resolve(environment: env).load()
         #expect(set.profiles.map(\.name) == ["a", "b"])
         #expect(set.configPath == "\(dir.path)/config")
-        #expect(try ProfilePlan.resolve(set, profile: "a").description == "static keys ***** (profile b) -> arn:aws:iam::1:role/A (profile a)")
+        #expect(try ProfilePlan.resolve(set, profile: "a").description == "static keys ***** (profile b) -> arn:aws:iam::111122223333:role/A (profile a)")
     }
 
     @Test func absentFilesAreEmpty() throws {
@@ -163,7 +163,21 @@ struct ConfigFileLoadTests {
             chmod("\(dir.path)/secret", 0)
             expectUnreadable(ConfigFileLocation(configPath: nil, credentialsPath: "\(dir.path)/secret"), "credentials file", "ermission denied")
         }
-        expectUnreadable(ConfigFileLocation(configPath: dir.path, credentialsPath: nil), "config file", dir.path, "not a regular file")
+    }
+
+    /// A path that is not a regular file reads as empty, as botocore skips it (issue 19): `/dev/null` is
+    /// how a CI job keeps a machine's `~/.aws` out; a directory or a FIFO is skipped the same way, with a note.
+    @Test func aPathThatIsNotARegularFileReadsAsEmptyWithANote() throws {
+        let dir = try TempDir()
+        defer { dir.cleanUp() }
+        let set = try ConfigFileLocation(configPath: "/dev/null", credentialsPath: dir.path).load()
+        #expect(set.profiles.isEmpty)
+        #expect(set.notices == ["the config file /dev/null is not a regular file; read as empty",
+                                "the credentials file \(dir.path) is not a regular file; read as empty"])
+        dir.write("config", "[default]\nregion = eu-west-1\n")
+        let credentialsOnly = try ConfigFileLocation(configPath: "\(dir.path)/config", credentialsPath: "/dev/null").load()
+        #expect(credentialsOnly.profile("default")?.value("region") == "eu-west-1")
+        #expect(credentialsOnly.notices.count == 1)
     }
 
     @Test(.timeLimit(.minutes(1))) func aFIFODoesNotHang() async throws {
@@ -181,7 +195,8 @@ struct ConfigFileLoadTests {
             if fd >= 0 { close(fd) }
             return fd >= 0
         }
-        expectUnreadable(ConfigFileLocation(configPath: fifo, credentialsPath: nil), fifo, "not a regular file")
+        let set = try ConfigFileLocation(configPath: fifo, credentialsPath: nil).load()
+        #expect(set.profiles.isEmpty && set.notices.count == 1 && set.notices[0].contains(fifo))
         watchdog.cancel()
         #expect(await watchdog.value == false, "reading the FIFO blocked until a writer opened it")
     }

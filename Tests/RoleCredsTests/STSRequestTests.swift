@@ -8,7 +8,7 @@ private let arn = "arn:aws:iam::123456789012:role/deploy"
     ("a", false), (String(repeating: "a", count: 65), false), ("a b", false), ("a/b", false), ("a:b", false), ("é1", false), ("", false),
 ])
 func sessionNames(name: String, ok: Bool) {
-    #expect(((try? STSRequest.validateSessionName(name)) != nil) == ok)
+    #expect(((try? IAMValues.checkSessionName(name, from: "RoleSessionName")) != nil) == ok)
 }
 
 @Test("external ids: 2 to 1224 of [\\w+=,.@:/-]", arguments: [
@@ -16,17 +16,17 @@ func sessionNames(name: String, ok: Bool) {
     ("a", false), (String(repeating: "x", count: 1225), false), ("a b", false), ("a\"b", false), ("a\nb", false),
 ])
 func externalIds(id: String, ok: Bool) {
-    #expect(((try? STSRequest.validateExternalId(id)) != nil) == ok)
+    #expect(((try? IAMValues.checkExternalId(id, from: "ExternalId")) != nil) == ok)
 }
 
 @Test("external id errors do not quote the id")
 func externalIdNotQuoted() {
-    #expect(throws: UsageError("external id must be 2 to 1224 letters, digits or _+=,.@:/-")) { try STSRequest.validateExternalId("sh ared") }
+    #expect(throws: UsageError("ExternalId must be 2 to 1224 letters, digits and _+=,.@:/-")) { try IAMValues.checkExternalId("sh ared", from: "ExternalId") }
 }
 
 @Test("durations: 15m to 12h", arguments: [(900, true), (43_200, true), (3600, true), (899, false), (43_201, false), (0, false), (-1, false)])
 func durations(seconds: Int, ok: Bool) {
-    #expect(((try? STSRequest.validateDuration(seconds)) != nil) == ok)
+    #expect(((try? IAMValues.checkDuration(seconds, from: "DurationSeconds")) != nil) == ok)
 }
 
 @Test("role ARNs", arguments: [
@@ -35,14 +35,14 @@ func durations(seconds: Int, ok: Bool) {
     ("arn:" + String(repeating: "x", count: 2045), false),
 ])
 func roleArns(text: String, ok: Bool) {
-    #expect(((try? STSRequest.validateRoleArn(text)) != nil) == ok)
+    #expect(((try? IAMValues.checkRoleArn(text, from: "RoleArn")) != nil) == ok)
 }
 
 @Test("AssumeRoleParameters refuses each bad value with a usage error naming it", arguments: [
-    ("role/x", "s1", nil, nil, nil, "role ARN"),
-    (arn, "s", nil, nil, nil, "role session name"),
-    (arn, "s1", "x", nil, nil, "external id"),
-    (arn, "s1", nil, 60, nil, "duration 60s"),
+    ("role/x", "s1", nil, nil, nil, "RoleArn"),
+    (arn, "s", nil, nil, nil, "RoleSessionName: 's'"),
+    (arn, "s1", "x", nil, nil, "ExternalId must"),
+    (arn, "s1", nil, 60, nil, "DurationSeconds must be whole seconds from 900 to 43200"),
     (arn, "s1", nil, nil, "", "session policy"),
     (arn, "s1", nil, nil, String(repeating: " ", count: 2049), "session policy"),
 ] as [(String, String, String?, Int?, String?, String)])

@@ -520,7 +520,7 @@ struct ProfileLayerTests {
     }
 
     @Test func credentialSourceOriginNamesTheProfile() throws {
-        let s = try withProfile("[profile dev]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Ec2InstanceMetadata\n", ["AWS_PROFILE=dev"])
+        let s = try withProfile("[profile dev]\nrole_arn = arn:aws:iam::111122223333:role/r\ncredential_source = Ec2InstanceMetadata\n", ["AWS_PROFILE=dev"])
         #expect(s.source.origin == fromDev("credential_source"))
         #expect(s.source.origin.description == "credential_source of profile dev in /h/.aws/config")
     }

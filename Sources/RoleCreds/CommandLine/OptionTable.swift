@@ -36,23 +36,20 @@ public enum OptionTable {
         .init(["--role-session-name"], "NAME", group: .credentials, help: "STS session name",
               environment: ["AWS_ROLE_SESSION_NAME"], profileKey: "role_session_name",
               kind: .value { o, name, v throws(UsageError) in
-                  guard Options.isValidSessionName(v) else {
-                      throw UsageError("\(name): '\(v.quotable(limit: 64))' is not a session name (2 to 64 letters, digits and _+=,.@-)")
-                  }
+                  try IAMValues.checkSessionName(v, from: name)
                   o.roleSessionName = v
               }),
         .init(["--external-id"], "ID", group: .credentials, help: "STS external id for --assume-role",
               profileKey: "external_id",
               kind: .value { o, name, v throws(UsageError) in
-                  // Not echoed: an external id is shared with a third party and is best not shown in CI logs.
-                  guard Options.isValidExternalId(v) else { throw UsageError("\(name) must be 2 to 1224 letters, digits and _+=,.@:/-") }
+                  try IAMValues.checkExternalId(v, from: name)
                   o.externalId = v
               }),
         .init(["--duration"], "DURATION", group: .credentials, help: "STS session length, 15m to 12h",
               profileKey: "duration_seconds",
               kind: .value { o, name, v throws(UsageError) in
                   let ms = try OptionValue.duration(name, v)
-                  guard ms % 1000 == 0, (900...43_200).contains(ms / 1000) else {
+                  guard ms % 1000 == 0, IAMValues.durationRange.contains(Int(clamping: ms / 1000)) else {
                       throw UsageError("\(name) must be whole seconds from 15m to 12h (STS DurationSeconds), not \(DurationText.format(millis: ms))")
                   }
                   o.durationSeconds = Int(ms / 1000)
@@ -66,7 +63,7 @@ public enum OptionTable {
         .init(["--role"], "NAME", group: .instanceMetadata, help: "IMDS role name, skips discovery",
               environment: ["AWS_EC2_INSTANCE_PROFILE_NAME"],
               kind: .value { o, name, v throws(UsageError) in
-                  guard Options.isValidRoleName(v) else { throw UsageError("\(name): '\(v.quotable(limit: 64))' is not a valid role name") }
+                  guard IAMValues.isRoleName(v) else { throw UsageError("\(name): '\(v.quotable(limit: 64))' is not a valid role name") }
                   o.role = v
               }),
         .init(["--imds-endpoint"], "URL", group: .instanceMetadata, help: "the instance metadata service",
@@ -87,8 +84,7 @@ public enum OptionTable {
               environment: ["AWS_METADATA_SERVICE_NUM_ATTEMPTS"], profileKey: "metadata_service_num_attempts",
               defaultValue: "3",
               kind: .value { o, name, v throws(UsageError) in
-                  guard let n = Int(v), (1...20).contains(n) else { throw UsageError("\(name) must be a whole number from 1 to 20") }
-                  o.attempts = n
+                  o.attempts = try IAMValues.attempts(v, from: name)
               }),
     ]
 
@@ -144,9 +140,7 @@ enum OptionValue {
     }
 
     static func roleArn(_ name: String, _ text: String) throws(UsageError) -> String {
-        guard Options.isValidRoleArn(text) else {
-            throw UsageError("\(name): '\(text.quotable(limit: 80))' is not a role ARN (arn:aws:iam::123456789012:role/NAME)")
-        }
+        try IAMValues.checkRoleArn(text, from: name)
         return text
     }
 

@@ -166,47 +166,9 @@ public struct Options: Equatable, Sendable {
         return previous[b.count]
     }
 
-    /// A role ARN as STS and IAM accept it: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, the partition
-    /// `aws` or `aws-…`, a 12-digit account, a path of printable ASCII (at most 512), a valid role name.
-    public static func isValidRoleArn(_ arn: String) -> Bool {
-        guard arn.utf8.count <= 2048, arn.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty else { return false }
-        let partition = parts[1]
-        guard partition == "aws" || (partition.hasPrefix("aws-") && partition.count > 4 && partition.last != "-"
-                                     && partition.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }))
-        else { return false }
-        guard parts[4].count == 12, parts[4].allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return false }
-        guard parts[5].hasPrefix("role/") else { return false }
-        let resource = parts[5].dropFirst(5)
-        let name = resource.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
-        let path = resource.dropLast(name.count)
-        return path.count <= 512 && isValidRoleName(String(name))
-    }
-
-    /// STS `RoleSessionName`: 2…64 of letters, digits and `_+=,.@-`.
-    public static func isValidSessionName(_ name: String) -> Bool {
-        (2...64).contains(name.utf8.count) && name.utf8.allSatisfy { isWordByte($0) || "+=,.@-".utf8.contains($0) }
-    }
-
-    /// STS `ExternalId`: 2…1224 of letters, digits and `_+=,.@:/-`.
-    public static func isValidExternalId(_ id: String) -> Bool {
-        (2...1224).contains(id.utf8.count) && id.utf8.allSatisfy { isWordByte($0) || "+=,.@:/-".utf8.contains($0) }
-    }
-
     /// A profile name: 1…256 characters, none of them a control or other non-printing character.
     public static func isValidProfileName(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.count <= 256 && !name.unicodeScalars.contains { $0.isNonPrinting }
-    }
-
-    /// `\w` in the AWS patterns: ASCII letters, digits and `_`.
-    private static func isWordByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
-    }
-
-    /// IAM role names: letters, digits and `+=,.@_-`, 1…64 characters.
-    public static func isValidRoleName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+=,.@_-".contains($0)) }
     }
 }
 

@@ -31,17 +31,22 @@ public enum Launcher {
             case .run(let o): options = o
             }
         } catch { throw LaunchError(error) }
+        let log = Log(level: options.logLevel)
         var settings: Settings
         do {
             let profiles = try ConfigFileLocation.resolve(environment: environment).load()
+            for notice in profiles.notices { log.debug(notice) }
             settings = try Settings.resolve(options, environment: environment, profiles: profiles)
             if let file = settings.sessionPolicyFile, !settings.hops.isEmpty {
                 settings.hops[settings.hops.count - 1].policy = try SessionPolicy.load(path: file)
             }
         } catch let error as UsageError { throw LaunchError(error) } catch { throw LaunchError("\(error)") }
-        let log = Log(level: options.logLevel)
         let clock = SystemClock()
         for note in settings.notes { log.debug(note) }
+        let devices = MFACodes.devices(settings.hops)
+        if let first = devices.first, !hasControllingTerminal() {
+            throw LaunchError("profile \(first.profile) needs an MFA code (mfa_serial \(first.serial)), and there is no terminal to ask for it on; nothing was fetched")
+        }
 
         // Until the child exists, a signal is for us: act on it at once, even mid-request.
         let interrupt = Interrupt(fd: signals.fd) {
@@ -53,9 +58,16 @@ public enum Launcher {
         let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity ? 1 : 0)
         let budget = startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
             + Int64(stsCalls) * stsBudgetMillis
+        let mfa = MFACodes()
+        if !devices.isEmpty {
+            // Asked before the start-up budget starts: a person takes longer than a request.
+            do { try mfa.ask(settings.hops, prompt: TerminalPrompt(), wait: Wait(millis: mfaPromptMillis, clock: clock, interrupt: interrupt)) } catch {
+                throw LaunchError(error)
+            }
+        }
         let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
         let provider: any CredentialProvider
-        do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log) } catch { throw LaunchError(error) }
+        do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa) } catch { throw LaunchError(error) }
         let imds = baseProvider(provider) as? IMDSProvider
 
         let credentials: Credentials
@@ -126,9 +138,12 @@ public enum Launcher {
 
     /// STS calls get this much more of the start-up budget each (TLS, and throttling retried).
     static let stsBudgetMillis: Int64 = 15_000
+    /// How long the MFA prompt waits for a code (a TOTP code lives 30 s; this is for finding the device).
+    static let mfaPromptMillis: Int64 = 5 * 60_000
 
     /// The provider the settings name: the base source, wrapped by each role to assume.
-    static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log) throws(CredentialError) -> any CredentialProvider {
+    static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log,
+                             mfa: MFACodes? = nil) throws(CredentialError) -> any CredentialProvider {
         let tls = SharedTLSContext(environment: environment, profileCABundle: settings.caBundle?.value)
         // One STS client for every call of the chain: one TLS context, and one kept-alive connection
         // (the calls are made one after another, on one thread at a time).
@@ -163,7 +178,7 @@ public enum Launcher {
                                           target: "profile \(keys.profile)")
         }
         for hop in settings.hops {
-            provider = AssumeRoleProvider(base: provider, hop: hop, sts: try sts(), clock: clock, log: log)
+            provider = AssumeRoleProvider(base: provider, hop: hop, sts: try sts(), clock: clock, log: log, mfa: mfa)
         }
         return provider
     }

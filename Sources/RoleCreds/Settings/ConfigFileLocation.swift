@@ -34,22 +34,30 @@ public struct ConfigFileLocation: Equatable, Sendable {
 }
 
 extension ConfigFileLocation {
-    /// Reads and parses both files. An absent file (or an unknown home directory) is an empty one;
-    /// one that cannot be read, is not a regular file or exceeds `sizeLimit` is an error naming it.
+    /// Reads and parses both files. An absent file (or an unknown home directory) is an empty one, and so
+    /// is a path that is not a regular file (`/dev/null`, the usual way to keep `~/.aws` out of a CI job:
+    /// botocore skips any such path), with a note for `-v` in `notices`. One that cannot be read or
+    /// exceeds `limit` is an error naming it.
     public func load(limit: Int = ConfigFileLocation.sizeLimit) throws(SettingsError) -> ProfileSet {
-        let config = try Self.read(configPath, what: "config file", limit: limit)
-        let credentials = try Self.read(credentialsPath, what: "credentials file", limit: limit)
-        return try ConfigFile.parse(configText: config, credentialsText: credentials,
-                                    configPath: configPath?.quotable(limit: 200) ?? "~/.aws/config (HOME is not set)",
-                                    credentialsPath: credentialsPath?.quotable(limit: 200) ?? "~/.aws/credentials (HOME is not set)")
+        var notices: [String] = []
+        let config = try Self.read(configPath, what: "config file", limit: limit, notices: &notices)
+        let credentials = try Self.read(credentialsPath, what: "credentials file", limit: limit, notices: &notices)
+        var set = try ConfigFile.parse(configText: config, credentialsText: credentials,
+                                       configPath: configPath?.quotable(limit: 200) ?? "~/.aws/config (HOME is not set)",
+                                       credentialsPath: credentialsPath?.quotable(limit: 200) ?? "~/.aws/credentials (HOME is not set)")
+        set.notices = notices
+        return set
     }
 
-    static func read(_ path: String?, what: String, limit: Int) throws(SettingsError) -> String? {
+    static func read(_ path: String?, what: String, limit: Int, notices: inout [String]) throws(SettingsError) -> String? {
         guard let path else { return nil }
         do {
             guard let bytes = try readSmallFile(path, limit: limit) else { return nil }
             // Invalid UTF-8 becomes U+FFFD, as the SDKs read these files lossily.
             return String(decoding: bytes, as: UTF8.self)
+        } catch .notRegularFile {
+            notices.append("the \(what) \(path.quotable(limit: 200)) is not a regular file; read as empty")
+            return nil
         } catch {
             // A path from a variable could hold a line break; messages stay on one line.
             throw SettingsError(.unreadable, "cannot read the \(what) \(path.quotable(limit: 200)): \(error)")

@@ -26,11 +26,12 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
         while true {
             path.append(profile.name)
             let isSource = path.count > 1
-            if isSource, let keys = try staticKeys(profile, required: false) {
+            if isSource, let keys = try staticKeys(profile, set: set, required: false) {
                 base = .staticKeys(keys)
                 break
             }
-            guard profile.value("role_arn") != nil, profile.value("web_identity_token_file") == nil else {
+            // `role_arn` present, even empty, makes a hop: an unusable value is an error, never a fall-back.
+            guard profile["role_arn"] != nil, profile.value("web_identity_token_file") == nil else {
                 guard let found = try baseSource(profile, set: set) else {
                     if !isSource { return .none }
                     throw SettingsError(.invalid, "profile '\(profile.name)' (source_profile of '\(path[path.count - 2])') has no credentials: it needs static keys, role_arn or credential_source")
@@ -38,7 +39,10 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
                 base = found
                 break
             }
-            hops.append(try hop(profile))
+            guard hops.count < IAMValues.maxChainHops else {
+                throw SettingsError(.invalid, "the role chain of profile '\(path[0])' is longer than \(IAMValues.maxChainHops) roles (\(path.prefix(4).joined(separator: " -> ")) -> …); at most \(IAMValues.maxChainHops) are assumed")
+            }
+            hops.append(try hop(profile, set: set))
             switch (profile.value("source_profile"), profile.value("credential_source")) {
             case (.some, .some):
                 throw SettingsError(.invalid, "profile '\(profile.name)' has both source_profile and credential_source; use one")
@@ -48,7 +52,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
                 base = .credentialSource(try namedSource(source, profile: profile.name), profile: profile.name)
             case (.some(let next), nil) where next == profile.name:
                 // A profile may use its own static keys for its own role_arn; nothing else can come from itself.
-                guard let keys = try staticKeys(profile, required: true) else {
+                guard let keys = try staticKeys(profile, set: set, required: true) else {
                     throw SettingsError(.cycle, "source_profile cycle: \((path + [next]).joined(separator: " -> ")) ('\(profile.name)' names itself but has no static keys)")
                 }
                 base = .staticKeys(keys)
@@ -79,9 +83,14 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
             guard let roleArn = profile.value("role_arn") else {
                 throw SettingsError(.invalid, "profile '\(name)' has web_identity_token_file but no role_arn")
             }
-            try checkArn(roleArn, profile: name)
+            try check { () throws(UsageError) in
+                try IAMValues.checkRoleArn(roleArn, from: origin("role_arn", profile, set))
+                if let name = profile["role_session_name"]?.value {
+                    try IAMValues.checkSessionName(name, from: origin("role_session_name", profile, set))
+                }
+            }
             return .webIdentity(WebIdentity(roleArn: roleArn, tokenFile: tokenFile,
-                                            sessionName: profile.value("role_session_name"), profile: name))
+                                            sessionName: profile["role_session_name"]?.value, profile: name))
         }
         let ssoKeys = ["sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region"]
         if let key = ssoKeys.first(where: { profile[$0] != nil }) {
@@ -93,17 +102,23 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
         if profile["credential_process"] != nil {
             throw SettingsError(.unsupported, "profile '\(name)' uses credential_process, which with-role-creds does not support (it never runs a credential helper)")
         }
-        return try staticKeys(profile, required: true).map { .staticKeys($0) }
+        return try staticKeys(profile, set: set, required: true).map { .staticKeys($0) }
     }
 
     /// Static keys of a profile. nil when it has none; half a pair is an error when `required`, and
     /// otherwise nil (a source profile with a partial pair and a `role_arn` continues with the role,
-    /// as in the SDKs).
-    static func staticKeys(_ profile: Profile, required: Bool) throws(SettingsError) -> StaticKeys? {
+    /// as in the SDKs). Keys that could not be sent as they are (a control character, a continuation
+    /// line, not ASCII) are an error naming the key, never showing it (issue 19).
+    static func staticKeys(_ profile: Profile, set: ProfileSet, required: Bool) throws(SettingsError) -> StaticKeys? {
         let id = profile.value("aws_access_key_id")
         let secret = profile.value("aws_secret_access_key")
         let token = profile.value("aws_session_token")
         if let id, let secret {
+            for (key, problem) in [("aws_access_key_id", CredentialText.keyIdProblem(id)),
+                                   ("aws_secret_access_key", CredentialText.secretProblem(secret)),
+                                   ("aws_session_token", token.flatMap(CredentialText.secretProblem))] {
+                if let problem { throw SettingsError(.invalid, "\(origin(key, profile, set)) \(problem)") }
+            }
             return StaticKeys(accessKeyId: id, secretAccessKey: Secret(secret), sessionToken: token.map(Secret.init),
                               profile: profile.name)
         }
@@ -111,30 +126,40 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
         throw SettingsError(.invalid, "profile '\(profile.name)' has \(id == nil ? "no aws_access_key_id" : "no aws_secret_access_key") for its static keys")
     }
 
-    static func hop(_ profile: Profile) throws(SettingsError) -> RoleHop {
-        let roleArn = profile.value("role_arn")!
-        try checkArn(roleArn, profile: profile.name)
+    /// The role hop of a profile with `role_arn`, every value checked by the one rule of each (`IAMValues`).
+    /// A key that is present but empty is checked too: it is a mistake, not a default.
+    static func hop(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> RoleHop {
+        let value = { (key: String) in profile[key]?.value }
+        let roleArn = value("role_arn") ?? ""
         var duration: Int?
-        if let text = profile.value("duration_seconds") {
-            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let seconds = Int(text), RoleHop.durationRange.contains(seconds) else {
-                throw SettingsError(.invalid, "profile '\(profile.name)': duration_seconds must be a whole number of seconds from 900 to 43200, not '\(text.quotable(limit: 20))'")
+        try check { () throws(UsageError) in
+            try IAMValues.checkRoleArn(roleArn, from: origin("role_arn", profile, set))
+            if let name = value("role_session_name") { try IAMValues.checkSessionName(name, from: origin("role_session_name", profile, set)) }
+            if let id = value("external_id") { try IAMValues.checkExternalId(id, from: origin("external_id", profile, set)) }
+            if let serial = value("mfa_serial") { try IAMValues.checkMFASerial(serial, from: origin("mfa_serial", profile, set)) }
+            if let text = value("duration_seconds") {
+                duration = try IAMValues.durationSeconds(text, from: origin("duration_seconds", profile, set))
             }
-            duration = seconds
         }
-        return RoleHop(roleArn: roleArn, sessionName: profile.value("role_session_name"),
-                       externalId: profile.value("external_id"), durationSeconds: duration, profile: profile.name)
+        return RoleHop(roleArn: roleArn, sessionName: value("role_session_name"), externalId: value("external_id"),
+                       durationSeconds: duration, mfaSerial: value("mfa_serial"), profile: profile.name)
     }
 
-    static func checkArn(_ arn: String, profile: String) throws(SettingsError) {
-        guard arn.hasPrefix("arn:"), arn.split(separator: ":", omittingEmptySubsequences: false).count >= 6 else {
-            throw SettingsError(.invalid, "profile '\(profile)': role_arn '\(arn.quotable(limit: 100))' is not an ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-        }
+    /// `key of profile NAME in FILE`, as `SettingOrigin` names a profile's key (even an empty one).
+    static func origin(_ key: String, _ profile: Profile, _ set: ProfileSet) -> String {
+        let file = profile[key]?.file == .credentials ? set.credentialsPath : set.configPath
+        return SettingOrigin.profile(key: key, profile: profile.name, file: file).description
     }
 
+    /// Runs the `IAMValues` checks of a profile; their one line becomes a `SettingsError`.
+    static func check(_ body: () throws(UsageError) -> Void) throws(SettingsError) {
+        do { try body() } catch { throw SettingsError(.invalid, error.description) }
+    }
+
+    /// `credential_source`, spelled exactly as botocore and the Go SDK v2 compare it.
     static func namedSource(_ text: String, profile: String) throws(SettingsError) -> NamedSource {
-        // The SDKs compare these names without regard to case.
-        guard let source = NamedSource.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
-            throw SettingsError(.invalid, "profile '\(profile)': credential_source '\(text.quotable(limit: 40))' is not one of Ec2InstanceMetadata, EcsContainer, Environment")
+        guard let source = NamedSource(rawValue: text) else {
+            throw SettingsError(.invalid, "profile '\(profile)': credential_source '\(text.quotable(limit: 40))' is not one of Ec2InstanceMetadata, EcsContainer, Environment (spelled exactly so)")
         }
         return source
     }
@@ -155,6 +180,18 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
     case webIdentity(WebIdentity)
     /// `credential_source`: one of the metadata sources, or the environment's keys.
     case credentialSource(NamedSource, profile: String)
+
+    /// Whether this base, with no role after it, is the profile's whole answer: web identity always
+    /// (it is a role, issue 19); static keys only when the profile was chosen by name (`--profile`,
+    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), as every SDK uses them; not an implicit `default`'s keys,
+    /// which never replace the role credentials this tool is for (spec §2, §8).
+    public func isUsedAlone(selectedBy origin: ProfileSelection.Origin) -> Bool {
+        switch self {
+        case .webIdentity: return true
+        case .staticKeys: return origin != .default
+        case .credentialSource: return false
+        }
+    }
 
     /// The profile that supplied this base.
     public var profile: String {
@@ -218,13 +255,12 @@ public struct RoleHop: Equatable, Sendable, CustomStringConvertible {
     /// `role_session_name`; nil: the tool's default name.
     public var sessionName: String?
     public var externalId: String?
-    /// `duration_seconds`, checked to be within `durationRange`.
+    /// `duration_seconds`, checked to be within `IAMValues.durationRange`.
     public var durationSeconds: Int?
+    /// `mfa_serial`: the MFA device whose code this `AssumeRole` needs.
+    public var mfaSerial: String? = nil
     /// The profile whose `role_arn` this is.
     public var profile: String
-
-    /// What STS accepts for `DurationSeconds` (15 minutes to 12 hours).
-    public static let durationRange = 900...43200
 
     public var description: String { "\(roleArn) (profile \(profile))" }
 }

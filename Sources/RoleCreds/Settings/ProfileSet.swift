@@ -85,6 +85,8 @@ public struct ProfileSet: Equatable, Sendable {
     public var configPath: String
     /// How the credentials file is named in messages.
     public var credentialsPath: String
+    /// What loading the files noted for `-v` (a path that is not a regular file, read as empty).
+    public var notices: [String] = []
 
     private var index: [String: Int] = [:]
     /// Which files each profile has a section in, in the order read (config first).

@@ -75,6 +75,10 @@ public struct AssumeRoleSettings: Equatable, Sendable {
     public var policy: String?
     /// What named this role: `--assume-role` or a profile's `role_arn`.
     public var origin: SettingOrigin = .defaultValue
+    /// The profile's `mfa_serial`: the code is asked before the call (`MFAPrompt`).
+    public var mfaSerial: String?
+    /// The profile this role is from, for the MFA prompt; nil for `--assume-role`.
+    public var profile: String?
 }
 
 /// Everything the run needs to know, resolved once and purely from the options, the environment and the
@@ -131,9 +135,7 @@ public struct Settings: Equatable, Sendable {
             do {
                 profile = try selection.profile(in: profiles)
                 if profile != nil { plan = try ProfilePlan.resolve(profiles, profile: selection.name) }
-                // Only a role chain names the source (spec §8): a profile's bare static keys never replace
-                // the role credentials this tool is for.
-                if case .chain(_, let hops) = plan, hops.isEmpty { plan = .none }
+                if case .chain(let base, let hops) = plan, hops.isEmpty, !base.isUsedAlone(selectedBy: selection.origin) { plan = .none }
             } catch { throw UsageError(error.description) }
         }
         let fromProfile = profiles.map { ProfileSettings(profile: profile, in: $0) }
@@ -168,7 +170,7 @@ public struct Settings: Equatable, Sendable {
             guard case .chain(let base, let planned) = plan else { fatalError("unreachable") }
             hops = planned.map { AssumeRoleSettings(roleArn: $0.roleArn, sessionName: $0.sessionName, externalId: $0.externalId,
                                                     durationSeconds: $0.durationSeconds, policy: nil,
-                                                    origin: origin("role_arn", of: $0.profile)) }
+                                                    origin: origin("role_arn", of: $0.profile), mfaSerial: $0.mfaSerial, profile: $0.profile) }
             switch base {
             case .staticKeys(let keys):
                 source = Setting(.staticKeys(keys), origin("aws_access_key_id", of: keys.profile))
@@ -176,6 +178,10 @@ public struct Settings: Equatable, Sendable {
                 source = Setting(.webIdentity(WebIdentitySettings(roleArn: w.roleArn, token: .file(w.tokenFile), sessionName: w.sessionName)),
                                  origin("web_identity_token_file", of: w.profile))
             case .credentialSource(.ec2InstanceMetadata, let name):
+                // The variable disables IMDS everywhere (botocore errors too); only an explicit endpoint wins.
+                if options.imdsEndpoint == nil, env["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
+                    throw UsageError("\(origin("credential_source", of: name)) is Ec2InstanceMetadata, but IMDS is disabled by AWS_EC2_METADATA_DISABLED=true")
+                }
                 source = try imds(origin("credential_source", of: name))
             case .credentialSource(.ecsContainer, let name):
                 source = try container(origin("credential_source", of: name))
@@ -183,6 +189,7 @@ public struct Settings: Equatable, Sendable {
                 guard let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] else {
                     throw UsageError("credential_source = Environment needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
                 }
+                try checkEnvironmentKeys(id: id, secret: secret, token: env["AWS_SESSION_TOKEN"])
                 source = Setting(.staticKeys(StaticKeys(accessKeyId: id, secretAccessKey: Secret(secret),
                                                         sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init), profile: selection.name)),
                                  origin("credential_source", of: name))
@@ -212,7 +219,7 @@ public struct Settings: Equatable, Sendable {
             }
         }
         if let arn = options.assumeRoleArn {
-            hops.append(AssumeRoleSettings(roleArn: arn, sessionName: options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"],
+            hops.append(AssumeRoleSettings(roleArn: arn, sessionName: try sessionName(options, env),
                                            externalId: options.externalId, durationSeconds: options.durationSeconds, policy: nil,
                                            origin: .flag("--assume-role")))
         } else if options.externalId != nil || options.durationSeconds != nil || options.sessionPolicyFile != nil {
@@ -221,6 +228,9 @@ public struct Settings: Equatable, Sendable {
             }
             hops[hops.count - 1].externalId = options.externalId ?? hops[hops.count - 1].externalId
             hops[hops.count - 1].durationSeconds = options.durationSeconds ?? hops[hops.count - 1].durationSeconds
+        }
+        guard hops.count <= IAMValues.maxChainHops else {
+            throw UsageError("the role chain has \(hops.count) roles to assume (the profile's and --assume-role); at most \(IAMValues.maxChainHops) are allowed")
         }
         let region = resolveRegion(env, profile: fromProfile)
         var sts: STSEndpoint?
@@ -261,7 +271,6 @@ public struct Settings: Equatable, Sendable {
     /// node's role). A role ARN alone is not web identity.
     static func resolveWebIdentity(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> WebIdentitySettings? {
         let roleArn = options.roleArn ?? env["AWS_ROLE_ARN"]
-        let sessionName = options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"]
         var token: WebIdentityToken?
         if let file = options.webIdentityTokenFile ?? env["AWS_WEB_IDENTITY_TOKEN_FILE"] {
             token = .file(file)
@@ -274,8 +283,26 @@ public struct Settings: Equatable, Sendable {
         guard let roleArn else {
             throw UsageError("a web identity token is set (AWS_WEB_IDENTITY_TOKEN_FILE or --web-identity-token-file) but no role ARN (AWS_ROLE_ARN or --role-arn); not falling back to another source")
         }
-        do { try STSRequest.validateRoleArn(roleArn) } catch { throw UsageError("role ARN: \(error)") }
-        return WebIdentitySettings(roleArn: roleArn, token: token, sessionName: sessionName)
+        if options.roleArn == nil { try IAMValues.checkRoleArn(roleArn, from: "AWS_ROLE_ARN") }
+        return WebIdentitySettings(roleArn: roleArn, token: token, sessionName: try sessionName(options, env))
+    }
+
+    /// `--role-session-name`, else `AWS_ROLE_SESSION_NAME` (checked here, before anything is fetched).
+    static func sessionName(_ options: Options, _ env: EnvironmentLookup) throws(UsageError) -> String? {
+        if let flag = options.roleSessionName { return flag }
+        guard let name = env["AWS_ROLE_SESSION_NAME"] else { return nil }
+        try IAMValues.checkSessionName(name, from: "AWS_ROLE_SESSION_NAME")
+        return name
+    }
+
+    /// `credential_source = Environment`: the keys are checked like any answer's (`CredentialText`), by
+    /// variable name, never by value (issue 19: a CR LF in `AWS_SESSION_TOKEN` split the STS request).
+    static func checkEnvironmentKeys(id: String, secret: String, token: String?) throws(UsageError) {
+        for (name, problem) in [("AWS_ACCESS_KEY_ID", CredentialText.keyIdProblem(id)),
+                                ("AWS_SECRET_ACCESS_KEY", CredentialText.secretProblem(secret)),
+                                ("AWS_SESSION_TOKEN", token.flatMap(CredentialText.secretProblem))] {
+            if let problem { throw UsageError("\(name) \(problem)") }
+        }
     }
 
     /// What chose web identity when nothing named a source: the token's own setting (the flag, the
@@ -322,10 +349,7 @@ public struct Settings: Equatable, Sendable {
         guard let (text, origin) = layered(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", profile?.metadataServiceNumAttempts) else {
             return Setting(3, .defaultValue)
         }
-        guard let n = Int(text), (1...20).contains(n) else {
-            throw UsageError("\(origin) must be a whole number from 1 to 20, not '\(text.quotable(limit: 40))'")
-        }
-        return Setting(n, origin)
+        return Setting(try IAMValues.attempts(text, from: origin.description), origin)
     }
 
     /// The IMDS endpoint (spec §2, §8), as the SDKs resolve it (`imds-endpoint-tests.json`): an endpoint anywhere
@@ -358,7 +382,7 @@ public struct Settings: Equatable, Sendable {
         endpoint.path = "/"
         var role = options.role
         if role == nil, let name = env["AWS_EC2_INSTANCE_PROFILE_NAME"] {
-            guard Options.isValidRoleName(name) else {
+            guard IAMValues.isRoleName(name) else {
                 throw UsageError("AWS_EC2_INSTANCE_PROFILE_NAME: '\(name.quotable(limit: 64))' is not a valid role name")
             }
             role = name
@@ -372,10 +396,6 @@ public struct Settings: Equatable, Sendable {
     /// `true` or `false` in any case, as botocore reads these switches; unset is `false` by default.
     static func boolean(_ layer: (text: String, origin: SettingOrigin)?) throws(UsageError) -> Setting<Bool> {
         guard let (text, origin) = layer else { return Setting(false, .defaultValue) }
-        switch text.lowercased() {
-        case "true": return Setting(true, origin)
-        case "false": return Setting(false, origin)
-        default: throw UsageError("\(origin) must be true or false, not '\(text.quotable(limit: 40))'")
-        }
+        return Setting(try IAMValues.boolean(text, from: origin.description), origin)
     }
 }

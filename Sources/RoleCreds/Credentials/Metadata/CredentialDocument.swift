@@ -31,11 +31,11 @@ public enum CredentialDocument {
         guard expiration > now || allowExpired else {
             throw CredentialError("credentials from the metadata service expired at \(Timestamp.format(expiration))", transient: true)
         }
-        guard keyId.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), keyId.count <= 128 else {
-            throw CredentialError("credential document field AccessKeyId has invalid characters")
+        if let problem = CredentialText.keyIdProblem(keyId) {
+            throw CredentialError("credential document field AccessKeyId \(problem)")
         }
-        for (name, value) in [("SecretAccessKey", secret), ("Token", token)] where value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw CredentialError("credential document field \(name) has control characters")
+        for (name, value) in [("SecretAccessKey", secret), ("Token", token)] {
+            if let problem = CredentialText.secretProblem(value) { throw CredentialError("credential document field \(name) \(problem)") }
         }
         var account = optionalString(json, "AccountId")
         if let a = account, !(a.allSatisfy { $0.isASCII && $0.isNumber }) || a.count != 12 { account = nil }

@@ -118,7 +118,7 @@ public final class IMDSProvider: CredentialProvider {
         guard let text = response.text else { throw CredentialError("IMDS role list is not valid UTF-8") }
         let first = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first.map { String($0).trimmed() } ?? ""
         guard !first.isEmpty else { throw CredentialError("no IAM role is attached to this instance (GET \(Self.rolePath) is empty)") }
-        guard Options.isValidRoleName(first) else { throw CredentialError("IMDS role list does not hold a valid role name") }
+        guard IAMValues.isRoleName(first) else { throw CredentialError("IMDS role list does not hold a valid role name") }
         log.debug("imds: role \(first)")
         roleName = first
         return first

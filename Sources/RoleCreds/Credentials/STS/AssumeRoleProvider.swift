@@ -7,13 +7,15 @@ public final class AssumeRoleProvider: CredentialProvider {
     let sts: STSClient
     let clock: any Clock
     let log: Log
+    /// The codes asked at start, for a hop with `mfa_serial`.
+    let mfa: MFACodes?
     private var baseCredentials: Credentials?
 
     /// Base credentials with less than this left are fetched anew.
     static let reuseMarginSeconds: Int64 = 300
 
-    init(base: any CredentialProvider, hop: AssumeRoleSettings, sts: STSClient, clock: any Clock, log: Log) {
-        self.base = base; self.hop = hop; self.sts = sts; self.clock = clock; self.log = log
+    init(base: any CredentialProvider, hop: AssumeRoleSettings, sts: STSClient, clock: any Clock, log: Log, mfa: MFACodes? = nil) {
+        self.base = base; self.hop = hop; self.sts = sts; self.clock = clock; self.log = log; self.mfa = mfa
     }
 
     public var target: String { hop.roleArn }
@@ -29,13 +31,19 @@ public final class AssumeRoleProvider: CredentialProvider {
             credentials = try base.fetch(wait)
             baseCredentials = credentials
         }
+        var device: (serial: String, code: Secret)?
+        if let serial = hop.mfaSerial {
+            guard let mfa else { throw CredentialError("the role of profile \(hop.profile ?? "?") needs an MFA code (mfa_serial), and none was asked") }
+            device = (serial, try mfa.take(serial: serial, profile: hop.profile))
+        }
         let parameters: AssumeRoleParameters
         do {
             parameters = try AssumeRoleParameters(roleArn: hop.roleArn,
                                                   roleSessionName: hop.sessionName ?? STSRequest.defaultSessionName(now: now),
-                                                  externalId: hop.externalId, durationSeconds: hop.durationSeconds, policy: hop.policy)
+                                                  externalId: hop.externalId, durationSeconds: hop.durationSeconds, policy: hop.policy,
+                                                  mfa: device)
         } catch { throw CredentialError(error.description) }
-        let hidden = [credentials.secretAccessKey.reveal(), credentials.sessionToken.reveal()]
+        let hidden = [credentials.secretAccessKey.reveal(), credentials.sessionToken.reveal()] + (device.map { [$0.code.reveal()] } ?? [])
         return try sts.call(.assumeRole, roleArn: hop.roleArn, hiding: hidden, wait: wait) {
             STSRequest.assumeRole(parameters, endpoint: sts.endpoint, credentials: credentials, time: clock.wallSeconds())
         }

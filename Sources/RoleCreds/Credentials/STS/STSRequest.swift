@@ -12,20 +12,34 @@ public struct AssumeRoleParameters: Sendable, Equatable {
     public var durationSeconds: Int?
     /// A session policy as compact JSON text (`SessionPolicy.compact`).
     public var policy: String?
+    /// The MFA device (`mfa_serial`) and the code its user typed; both or neither.
+    public var mfa: (serial: String, code: Secret)?
 
     /// Validates every value (spec §7, the limits of the STS API); the first bad one is a `UsageError`
     /// that names the setting.
+    /// The settings were checked where they were read (`Settings.resolve`); this checks again with
+    /// the same rules (`IAMValues`), for a caller that builds parameters itself.
     public init(roleArn: String, roleSessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
-                policy: String? = nil) throws(UsageError) {
-        try STSRequest.validateRoleArn(roleArn)
-        try STSRequest.validateSessionName(roleSessionName)
-        if let externalId { try STSRequest.validateExternalId(externalId) }
-        if let durationSeconds { try STSRequest.validateDuration(durationSeconds) }
+                policy: String? = nil, mfa: (serial: String, code: Secret)? = nil) throws(UsageError) {
+        try IAMValues.checkRoleArn(roleArn, from: "RoleArn")
+        try IAMValues.checkSessionName(roleSessionName, from: "RoleSessionName")
+        if let externalId { try IAMValues.checkExternalId(externalId, from: "ExternalId") }
+        if let durationSeconds { try IAMValues.checkDuration(durationSeconds, from: "DurationSeconds") }
         if let policy, policy.isEmpty || policy.count > SessionPolicy.maxLength {
             throw UsageError("the session policy must be 1 to \(SessionPolicy.maxLength) characters once compacted")
         }
+        if let mfa {
+            try IAMValues.checkMFASerial(mfa.serial, from: "SerialNumber")
+            guard IAMValues.isMFACode(mfa.code.reveal()) else { throw UsageError("the MFA code must be 6 digits") }
+        }
         self.roleArn = roleArn; self.roleSessionName = roleSessionName; self.externalId = externalId
-        self.durationSeconds = durationSeconds; self.policy = policy
+        self.durationSeconds = durationSeconds; self.policy = policy; self.mfa = mfa
+    }
+
+    public static func == (a: AssumeRoleParameters, b: AssumeRoleParameters) -> Bool {
+        a.roleArn == b.roleArn && a.roleSessionName == b.roleSessionName && a.externalId == b.externalId
+            && a.durationSeconds == b.durationSeconds && a.policy == b.policy
+            && a.mfa?.serial == b.mfa?.serial && a.mfa?.code == b.mfa?.code
     }
 }
 
@@ -42,6 +56,7 @@ public enum STSRequest {
         if let policy = p.policy { pairs.append(("Policy", policy)) }
         if let duration = p.durationSeconds { pairs.append(("DurationSeconds", String(duration))) }
         if let externalId = p.externalId { pairs.append(("ExternalId", externalId)) }
+        if let mfa = p.mfa { pairs += [("SerialNumber", mfa.serial), ("TokenCode", mfa.code.reveal())] }
         return Array(formEncode(pairs).utf8)
     }
 
@@ -92,39 +107,4 @@ public enum STSRequest {
 
     /// `with-role-creds-<unix time>`, the session name when none is given.
     public static func defaultSessionName(now: Int64) -> String { "with-role-creds-\(now)" }
-
-    /// The shortest and longest `DurationSeconds` STS accepts: 15 minutes and 12 hours.
-    public static let durationRange = 900...43_200
-
-    static func isWord(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
-
-    /// `RoleSessionName`: 2 to 64 of letters, digits and `_+=,.@-`.
-    public static func validateSessionName(_ name: String) throws(UsageError) {
-        guard (2...64).contains(name.count), name.allSatisfy({ isWord($0) || "+=,.@-".contains($0) }) else {
-            throw UsageError("role session name '\(name.quotable(limit: 80))' must be 2 to 64 letters, digits or _+=,.@-")
-        }
-    }
-
-    /// `ExternalId`: 2 to 1224 of letters, digits and `_+=,.@:/-`. The value is not quoted back: it is
-    /// a shared secret of sorts between the role's owner and its users.
-    public static func validateExternalId(_ id: String) throws(UsageError) {
-        guard (2...1224).contains(id.count), id.allSatisfy({ isWord($0) || "+=,.@:/-".contains($0) }) else {
-            throw UsageError("external id must be 2 to 1224 letters, digits or _+=,.@:/-")
-        }
-    }
-
-    /// `DurationSeconds`: 15 minutes to 12 hours (the role's own maximum may be lower; STS says so).
-    public static func validateDuration(_ seconds: Int) throws(UsageError) {
-        guard durationRange.contains(seconds) else {
-            throw UsageError("duration \(seconds)s is outside 15m to 12h, what STS accepts")
-        }
-    }
-
-    /// A role ARN: 20 to 2048 characters starting with `arn:`, no control characters (STS's own rule).
-    public static func validateRoleArn(_ arn: String) throws(UsageError) {
-        guard arn.hasPrefix("arn:"), (20...2048).contains(arn.count),
-              !arn.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw UsageError("role ARN '\(arn.quotable(limit: 100))' is not an ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-        }
-    }
 }

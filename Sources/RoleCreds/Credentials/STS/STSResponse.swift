@@ -55,12 +55,11 @@ public enum STSResponse {
         guard expiration > now else {
             throw CredentialError("\(what): the credentials STS gave expired at \(Timestamp.format(expiration))", transient: true)
         }
-        guard keyId.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), keyId.count <= 128 else {
-            throw CredentialError("\(what): the answer's Credentials/AccessKeyId has invalid characters")
+        if let problem = CredentialText.keyIdProblem(keyId) {
+            throw CredentialError("\(what): the answer's Credentials/AccessKeyId \(problem)")
         }
-        for (name, value) in [("SecretAccessKey", secret), ("SessionToken", token)]
-        where value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw CredentialError("\(what): the answer's Credentials/\(name) has control characters")
+        for (name, value) in [("SecretAccessKey", secret), ("SessionToken", token)] {
+            if let problem = CredentialText.secretProblem(value) { throw CredentialError("\(what): the answer's Credentials/\(name) \(problem)") }
         }
         let account = result.find("AssumedRoleUser", "Arn").flatMap { accountId(fromArn: $0.text.trimmed()) }
         return Credentials(accessKeyId: keyId, secretAccessKey: Secret(secret), sessionToken: Secret(token),
