@@ -4,7 +4,7 @@ writes its port to --port-file once it listens (the readiness marker).
 
 Also, on the same port: a GitHub Actions OIDC token service (GET /_apis/idtoken, with
 --github-request-token and --github-jwt) and a container credential endpoint (GET /container-creds,
-with --container-token). With --tls CERT KEY it speaks only TLS and logs each handshake's outcome.
+with --container-token). With --mfa SERIAL:CODE, AssumeRole needs that SerialNumber and TokenCode. With --tls CERT KEY it speaks only TLS and logs each handshake's outcome.
 
 Log lines: {"form": ..., "headers": ...} for an STS call, {"get": PATH, "headers": ...} for a GET,
 {"event": "handshake ok" | "handshake failed: ..."} for a TLS handshake."""
@@ -22,6 +22,7 @@ parser.add_argument("--github-request-token", default="")
 parser.add_argument("--github-jwt", default="")
 parser.add_argument("--container-token", default="")
 parser.add_argument("--listen", default="127.0.0.1")  # another address only inside a test's own namespace
+parser.add_argument("--mfa", default="")  # SERIAL:CODE: an AssumeRole without both is refused, as real STS does
 args = parser.parse_args()
 counter = [0]
 lock = threading.Lock()
@@ -76,6 +77,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             xml = (f"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                    f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>")
             return self.answer(int(status), xml)
+        if args.mfa and action == "AssumeRole":
+            serial, code = args.mfa.rsplit(":", 1)
+            if form.get("SerialNumber") != serial or form.get("TokenCode") != code:
+                xml = ("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                       "<Message>MultiFactorAuthentication failed</Message></Error></ErrorResponse>")
+                return self.answer(403, xml)
         arn = form.get("RoleArn", "arn:aws:iam::111122223333:role/none")
         account = arn.split(":")[4]
         name = arn.split("/")[-1]
