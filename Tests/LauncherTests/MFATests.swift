@@ -63,6 +63,21 @@ struct MFATests {
         #expect(sts.entries().isEmpty, "STS was called: \(sts.requests().map(\.form))")
     }
 
+    /// Ctrl-C at the prompt ends the launcher by SIGINT at once (the prompt waits on the signal too).
+    @Test func ctrlCAtThePromptEndsTheRunBySIGINT() throws {
+        let (sts, _, dir, env) = try Self.setUp()
+        defer { withExtendedLifetime(dir) {} }
+        let pty = try Self.terminal(env)
+        pty.type("\"$WRC\" --profile admin -- true\n")
+        try pty.expect("MFA code for profile admin (\(Self.serial)): ")
+        pty.type("\u{3}")
+        try pty.expectPrompt(timeout: 10)
+        // A job killed by SIGINT ends the shell's command list, so the status is asked on its own.
+        pty.type("echo status-$?\n")
+        try pty.expect("status-130", timeout: 10)
+        #expect(sts.entries().isEmpty, "STS was called: \(sts.requests().map(\.form))")
+    }
+
     @Test func withoutATerminalTheRunStopsBeforeAnythingIsFetched() throws {
         let (sts, mock, dir, env) = try Self.setUp()
         defer { withExtendedLifetime(dir) {} }

@@ -105,10 +105,14 @@ struct ProfileFormsTests {
         let call = try #require(sts.requests().first)
         #expect(call.form["RoleArn"] == Self.topRole && call.headers["Authorization"]?.contains("Credential=\(Self.keyId)/") == true)
 
-        // Not selected by name: the default profile's keys leave the usual chain (IMDS here) in charge.
+        // Not selected by name: the default profile's keys leave the usual chain (IMDS here) in charge; and a
+        // flag beats a variable: `--imds-endpoint` asks for the instance's role over AWS_PROFILE's keys.
+        let imdsKey = try mock.current()["AccessKeyId"]!
         let implicit = try launch(print, environment: env)
         #expect(implicit.status == 0, "\(implicit.stderr)")
-        #expect(implicit.stdout.hasPrefix(try mock.current()["AccessKeyId"]! + " "), "\(implicit.stdout)")
+        #expect(implicit.stdout.hasPrefix(imdsKey + " "), "\(implicit.stdout)")
+        let flagged = try launch(["--imds-endpoint", mock.url] + print, environment: env.merging(["AWS_PROFILE": "dev"]) { $1 })
+        #expect(flagged.status == 0 && flagged.stdout.hasPrefix(imdsKey + " "), "\(flagged.stdout) \(flagged.stderr)")
     }
 
     /// Settings present but unusable are an error naming the key, never a fall-back to another source.
