@@ -183,12 +183,13 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
 
     /// Whether this base, with no role after it, is the profile's whole answer: web identity always
     /// (it is a role, issue 19); static keys only when the profile was chosen by name (`--profile`,
-    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), as every SDK uses them; not an implicit `default`'s keys,
-    /// which never replace the role credentials this tool is for (spec §2, §8).
-    public func isUsedAlone(selectedBy origin: ProfileSelection.Origin) -> Bool {
+    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), as every SDK uses them, and no `--imds-endpoint` flag asks
+    /// for the instance's role instead; not an implicit `default`'s keys, which never replace the role
+    /// credentials this tool is for (spec §2, §8).
+    public func isUsedAlone(selectedBy origin: ProfileSelection.Origin, imdsEndpointFlag: Bool = false) -> Bool {
         switch self {
         case .webIdentity: return true
-        case .staticKeys: return origin != .default
+        case .staticKeys: return origin != .default && !imdsEndpointFlag
         case .credentialSource: return false
         }
     }

@@ -135,7 +135,8 @@ public struct Settings: Equatable, Sendable {
             do {
                 profile = try selection.profile(in: profiles)
                 if profile != nil { plan = try ProfilePlan.resolve(profiles, profile: selection.name) }
-                if case .chain(let base, let hops) = plan, hops.isEmpty, !base.isUsedAlone(selectedBy: selection.origin) { plan = .none }
+                if case .chain(let base, let hops) = plan, hops.isEmpty,
+                   !base.isUsedAlone(selectedBy: selection.origin, imdsEndpointFlag: options.imdsEndpoint != nil) { plan = .none }
             } catch { throw UsageError(error.description) }
         }
         let fromProfile = profiles.map { ProfileSettings(profile: profile, in: $0) }
