@@ -130,11 +130,7 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
         if let value = environment[name] { (origin, text) = (name, value) } else if let value = profileValue, !value.isEmpty {
             (origin, text) = ("the profile's \(key)", value)
         } else { return false }
-        switch text.lowercased() {
-        case "true": return true
-        case "false": return false
-        default: throw UsageError("\(origin) must be true or false, not '\(text.quotable(limit: 40))'")
-        }
+        return try IAMValues.boolean(text, from: origin)
     }
 
     /// Parses an `http(s)://host[:port][/path]` endpoint URL.
