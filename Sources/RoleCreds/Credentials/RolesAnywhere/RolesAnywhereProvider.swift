@@ -38,6 +38,7 @@ public final class RolesAnywhereProvider: CredentialProvider {
         guard key.matches(chain[0]) else {
             throw CredentialError("the private key \(settings.privateKey.quotable(limit: 200)) does not belong to the certificate \(settings.certificate.quotable(limit: 200))")
         }
+        if certificate?.der != chain[0].der { warnIfExpiring(chain[0]) }
         certificate = chain[0]
         let connection = try self.connection()
         var outcome: Result<Credentials, CredentialError>?
@@ -76,6 +77,13 @@ public final class RolesAnywhereProvider: CredentialProvider {
         if let signingError { throw signingError }
         guard let outcome else { throw CredentialError("\(what) (no answer)", transient: true) }
         return try outcome.get()
+    }
+
+    /// One warning, per certificate read, when it expires before a session started now would.
+    func warnIfExpiring(_ certificate: X509Certificate) {
+        let sessionEnd = clock.wallSeconds() + Int64(settings.durationSeconds)
+        guard certificate.notAfter < sessionEnd else { return }
+        log.warn("the certificate \(settings.certificate.quotable(limit: 200)) expires at \(Timestamp.format(certificate.notAfter)), before a \(DurationText.format(millis: Int64(settings.durationSeconds) * 1000)) session would end; renew it")
     }
 
     /// The client, made on first use: OpenSSL's TLS is set up only for an https endpoint.
