@@ -65,7 +65,8 @@ public enum HelperProcess {
         var fds = [pollfd(fd: reader.isOpen ? reader.fd : -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: pidfd.rawValue, events: Int16(POLLIN), revents: 0)]
         if let interrupt = wait.interrupt { fds.append(pollfd(fd: interrupt.fd, events: Int16(POLLIN), revents: 0)) }
-        let timeout = pidfd.isOpen ? wait.remainingMillis : min(wait.remainingMillis, 50)
+        let timeout = (pidfd.rawValue >= 0) ? wait.remainingMillis : min(wait.remainingMillis, 50)
+        // EINTR (n < 0) needs no retry here: the caller loops and polls again with what is left.
         let n = poll(&fds, nfds_t(fds.count), Int32(clamping: timeout))
         if n > 0 {
             if fds.count > 2 && fds[2].revents != 0 { wait.interrupt?.handler() }
@@ -87,7 +88,7 @@ public enum HelperProcess {
         var waited: Int64 = 0
         while waited < termGraceMillis {
             if reapIfExited(pid) != nil { return "SIGTERM" }
-            if pidfd.isOpen {
+            if (pidfd.rawValue >= 0) {
                 var fds = [pollfd(fd: pidfd.rawValue, events: Int16(POLLIN), revents: 0)]
                 _ = poll(&fds, 1, 50)
             } else {
@@ -103,7 +104,7 @@ public enum HelperProcess {
 
     /// Through the pidfd when there is one: it cannot reach a recycled pid.
     static func signal(_ pid: pid_t, pidfd: FileDescriptor, _ signal: Int32) {
-        if pidfd.isOpen { _ = csys_pidfd_send_signal(pidfd.rawValue, signal) } else { _ = kill(pid, signal) }
+        if (pidfd.rawValue >= 0) { _ = csys_pidfd_send_signal(pidfd.rawValue, signal) } else { _ = kill(pid, signal) }
     }
 
     /// `posix_spawnp` with stdin from `/dev/null`, stdout to `stdout`, stderr ours, signals reset.
