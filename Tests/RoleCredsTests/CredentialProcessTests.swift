@@ -114,10 +114,16 @@ import Testing
         #expect(SystemClock().monotonicMillis() - start < 20_000)
     }
 
-    @Test func helperIgnoringTermIsKilled() {
-        #expect { try run("trap '' TERM; echo ready; while :; do sleep 1; done", millis: 300) } throws: { error in
+    @Test func helperIgnoringTermIsKilled() throws {
+        // The helper's pid comes back in a file of our own.
+        let file = "/tmp/wrc-helper-pid-\(getpid())-\(SystemClock().monotonicMillis())"
+        defer { unlink(file) }
+        #expect { try run("trap '' TERM; echo $$ > \(file); while :; do sleep 1; done", millis: 300) } throws: { error in
             (error as? CredentialError)?.description.contains("SIGTERM, then SIGKILL") == true
         }
+        let text = (try? readSmallFile(file, limit: 64)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let pid = pid_t(text.split(separator: "\n").first ?? "") ?? 0
+        #expect(pid > 0 && kill(pid, 0) != 0, "the helper \(pid) is still there")
     }
 
     @Test func grandchildHoldingStdoutDoesNotHold() throws {
