@@ -20,7 +20,7 @@ struct CommandLineTests {
         (["--external-id", "x", "--", "true"], "with-role-creds: --external-id must be 2 to 1224 letters, digits and _+=,.@:/-"),
         (["--role-session-name", "a b", "--", "true"], "with-role-creds: --role-session-name: 'a b' is not a session name"),
         (["--json", "--", "true"], "with-role-creds: --json only goes with --check"),
-        (["--source", "sts", "--", "true"], "with-role-creds: --source must be auto, web-identity, container or imds, not 'sts'"),
+        (["--source", "sts", "--", "true"], "with-role-creds: --source must be auto, web-identity, container, imds or roles-anywhere, not 'sts'"),
     ] as [([String], String)])
     func mistakeIsOneLineAndExit125(arguments: [String], message: String) throws {
         let mock = try Mock()

@@ -232,11 +232,10 @@ struct ProfileTests {
 
     @Test(arguments: [
         // (the config file, the words the one line must hold)
-        ("[profile p]\ncredential_process = /bin/sh -c 'touch \"$MARKER\"'\n", "credential_process"),
         ("[profile p]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n", "SSO"),
         ("[profile p]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Admin\n", "SSO"),
         // Deeper in a chain: refused all the same, before the first hop.
-        ("[profile p]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = helper\n[profile helper]\ncredential_process = /bin/sh -c 'touch \"$MARKER\"'\n", "credential_process"),
+        ("[profile p]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = helper\n[profile helper]\nsso_session = corp\n", "SSO"),
     ])
     func unsupportedProfilesAreOneLineAndContactNothing(config: String, word: String) throws {
         let sts = try FakeSTS()
@@ -251,5 +250,24 @@ struct ProfileTests {
                 "\(result.stderr)")
         #expect(sts.requests().isEmpty && mock.log().isEmpty, "something was contacted")
         #expect(!FileManager.default.fileExists(atPath: dir.path("ran")), "the credential process ran")
+    }
+
+    @Test func credentialProcessStartsARoleChain() throws {
+        // The helper's keys sign the AssumeRole of the profile above it (spec §9, as in the SDKs).
+        let sts = try FakeSTS()
+        let dir = try Self.files(config: """
+            [profile p]
+            role_arn = arn:aws:iam::111122223333:role/r
+            source_profile = helper
+            [profile helper]
+            credential_process = /bin/sh -c 'printf "{\\"Version\\": 1, \\"AccessKeyId\\": \\"AKIAHELPERKEY000001\\", \\"SecretAccessKey\\": \\"helperSecret\\"}"'
+            """)
+        let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
+        let result = try launch(["--profile", "p", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("ASIAFAKESTS"), "\(result.stdout)")
+        let requests = sts.requests()
+        #expect(requests.count == 1 && requests[0].form["Action"] == "AssumeRole")
+        #expect(requests.first?.headers["Authorization"]?.contains("Credential=AKIAHELPERKEY000001/") == true, "\(requests.first?.headers ?? [:])")
     }
 }

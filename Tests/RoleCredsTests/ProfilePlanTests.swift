@@ -154,17 +154,35 @@ struct ProfilePlanTests {
         expectRefused("w", config: "[profile w]\nweb_identity_token_file = /t", .invalid, "profile 'w'", "no role_arn")
     }
 
-    @Test func ssoAndCredentialProcessAreNotSupported() {
+    @Test func ssoIsNotSupported() {
         expectRefused("s", config: "[profile s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = r",
                       .unsupported, "profile 's'", "SSO", "not support")
         expectRefused("s", config: "[profile s]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n[sso-session corp]\nsso_start_url = https://x",
                       .unsupported, "profile 's'", "sso_session")
         expectRefused("a", config: "[profile a]\nrole_arn = \(roleA)\nsource_profile = s\n[profile s]\nsso_session = corp",
                       .unsupported, "profile 's'")
-        expectRefused("p", config: "[profile p]\ncredential_process = /opt/bin/creds --secret hunter2",
-                      .unsupported, "profile 'p'", "credential_process")
-        expectRefused("a", config: "[profile a]\nrole_arn = \(roleA)\nsource_profile = p\n[profile p]\ncredential_process = /bin/creds",
-                      .unsupported, "profile 'p'", "credential_process")
+    }
+
+    @Test func credentialProcessAndRolesAnywhereAreBases() throws {
+        #expect(try plan("p", config: "[profile p]\ncredential_process = /opt/bin/creds --secret hunter2")
+                == .chain(base: .process(command: "/opt/bin/creds --secret hunter2", profile: "p"), hops: []))
+        #expect(try plan("a", config: "[profile a]\nrole_arn = \(roleA)\nsource_profile = p\n[profile p]\ncredential_process = /bin/creds")
+                == .chain(base: .process(command: "/bin/creds", profile: "p"), hops: [hop(roleA, "a")]))
+        let ra = """
+            [profile r]
+            roles_anywhere_certificate = /c.pem
+            roles_anywhere_private_key = /k.pem
+            roles_anywhere_trust_anchor_arn = arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/t
+            roles_anywhere_profile_arn = arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p
+            roles_anywhere_role_arn = \(roleB)
+            roles_anywhere_session_duration = 1800
+            """
+        #expect(try plan("r", config: ra) == .chain(base: .rolesAnywhere(RolesAnywhereProfile(
+            certificate: "/c.pem", privateKey: "/k.pem", intermediates: nil,
+            trustAnchorArn: "arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/t",
+            profileArn: "arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p", roleArn: roleB, durationSeconds: 1800, profile: "r")), hops: []))
+        expectRefused("r", config: "[profile r]\nroles_anywhere_certificate = /c.pem", .invalid, "profile 'r'", "no roles_anywhere_private_key")
+        expectRefused("r", config: ra.split(separator: "\n").map { $0.hasPrefix("roles_anywhere_session") ? "roles_anywhere_session_duration = 60" : String($0) }.joined(separator: "\n"), .invalid, "roles_anywhere_session_duration")
     }
 
     @Test(arguments: ["899", "43201", "1h", "-900", "3600.5", "0x384", "९००"])

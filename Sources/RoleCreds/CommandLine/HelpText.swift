@@ -14,7 +14,9 @@ public enum HelpText {
     or pod runs under, in COMMAND's environment only, and supervises it. Sources,
     as the AWS SDKs try them: web identity (EKS IRSA, OIDC CI), the container
     endpoint (ECS, CodeBuild, EKS Pod Identity), EC2 instance metadata (IMDSv2).
-    Nothing is written to disk; the launcher's own environment is left alone.
+    Outside AWS: IAM Roles Anywhere (--source roles-anywhere), or a profile's
+    credential_process helper. Nothing is written to disk; the launcher's own
+    environment is left alone.
     """
 
     static let footer = """

@@ -5,6 +5,7 @@ public struct OptionSpec: Sendable {
     /// The sections of `--help` and of the man page, in order.
     public enum Group: String, Sendable, CaseIterable {
         case credentials = "Credentials"
+        case rolesAnywhere = "IAM Roles Anywhere (--source roles-anywhere)"
         case instanceMetadata = "Instance metadata"
         case command = "COMMAND"
         case other = "Other"

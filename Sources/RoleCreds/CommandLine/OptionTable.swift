@@ -5,11 +5,11 @@ import Glibc
 /// Every option `with-role-creds` knows, in the order `--help` lists them (spec §1). Adding an option is one
 /// entry here plus the code that reads its `Options` field.
 public enum OptionTable {
-    public static let all: [OptionSpec] = credentials + instanceMetadata + command + other
+    public static let all: [OptionSpec] = credentials + rolesAnywhere + instanceMetadata + command + other
 
     static let credentials: [OptionSpec] = [
         .init(["--source"], "SOURCE", group: .credentials,
-              help: "where the base credentials come from: auto, web-identity, container or imds",
+              help: "where the base credentials come from: auto, web-identity, container, imds or roles-anywhere",
               defaultValue: "auto", choices: Options.Source.allCases.map(\.rawValue),
               kind: .value { o, name, v throws(UsageError) in
                   guard let s = Options.Source(rawValue: v) else {
@@ -26,7 +26,7 @@ public enum OptionTable {
                   }
                   o.profile = v
               }),
-        .init(["--role-arn"], "ARN", group: .credentials, help: "web identity role", environment: ["AWS_ROLE_ARN"],
+        .init(["--role-arn"], "ARN", group: .credentials, help: "web identity or IAM Roles Anywhere role", environment: ["AWS_ROLE_ARN"],
               profileKey: "role_arn", kind: .value { o, name, v throws(UsageError) in o.roleArn = try OptionValue.roleArn(name, v) }),
         .init(["--web-identity-token-file"], "PATH", group: .credentials, help: "web identity token",
               environment: ["AWS_WEB_IDENTITY_TOKEN_FILE"], profileKey: "web_identity_token_file", takesFile: true,
@@ -57,6 +57,35 @@ public enum OptionTable {
         .init(["--session-policy"], "FILE", group: .credentials,
               help: "JSON session policy: COMMAND gets at most what both the role and the policy allow", takesFile: true,
               kind: .value { o, name, v throws(UsageError) in o.sessionPolicyFile = try OptionValue.path(name, v) }),
+    ]
+
+    /// IAM Roles Anywhere (`--source roles-anywhere`), with aws/rolesanywhere-credential-helper's names.
+    static let rolesAnywhere: [OptionSpec] = [
+        .init(["--certificate"], "FILE", group: .rolesAnywhere, help: "X.509 certificate (PEM); more certificates after it are intermediates",
+              profileKey: "roles_anywhere_certificate", takesFile: true,
+              kind: .value { o, name, v throws(UsageError) in o.rolesAnywhere.certificate = try OptionValue.path(name, v) }),
+        .init(["--private-key"], "FILE", group: .rolesAnywhere,
+              help: "its private key (PEM, RSA or EC P-256/P-384, unencrypted; readable by its owner only)",
+              profileKey: "roles_anywhere_private_key", takesFile: true,
+              kind: .value { o, name, v throws(UsageError) in o.rolesAnywhere.privateKey = try OptionValue.path(name, v) }),
+        .init(["--intermediates"], "FILE", group: .rolesAnywhere, help: "intermediate CA certificates (PEM)",
+              profileKey: "roles_anywhere_intermediates", takesFile: true,
+              kind: .value { o, name, v throws(UsageError) in o.rolesAnywhere.intermediates = try OptionValue.path(name, v) }),
+        .init(["--trust-anchor-arn"], "ARN", group: .rolesAnywhere, help: "trust anchor; its region is the endpoint's",
+              profileKey: "roles_anywhere_trust_anchor_arn",
+              kind: .value { o, _, v throws(UsageError) in o.rolesAnywhere.trustAnchorArn = v }),
+        .init(["--profile-arn"], "ARN", group: .rolesAnywhere, help: "Roles Anywhere profile",
+              profileKey: "roles_anywhere_profile_arn",
+              kind: .value { o, _, v throws(UsageError) in o.rolesAnywhere.profileArn = v }),
+        .init(["--session-duration"], "DURATION", group: .rolesAnywhere, help: "session length, 15m to 12h",
+              profileKey: "roles_anywhere_session_duration", defaultValue: "1h",
+              kind: .value { o, name, v throws(UsageError) in
+                  let ms = try OptionValue.duration(name, v)
+                  guard ms % 1000 == 0, RolesAnywhereSettings.durationRange.contains(Int(ms / 1000)) else {
+                      throw UsageError("\(name) must be whole seconds from 15m to 12h, not \(DurationText.format(millis: ms))")
+                  }
+                  o.rolesAnywhere.sessionDurationSeconds = Int(ms / 1000)
+              }),
     ]
 
     static let instanceMetadata: [OptionSpec] = [

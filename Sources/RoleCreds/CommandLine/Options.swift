@@ -8,6 +8,7 @@ public struct Options: Equatable, Sendable {
         case auto
         case webIdentity = "web-identity"
         case container, imds
+        case rolesAnywhere = "roles-anywhere"
     }
     public enum OnRotate: Equatable, Sendable {
         case none, restart
@@ -19,6 +20,8 @@ public struct Options: Equatable, Sendable {
     public var profile: String?
     /// `--role-arn`: the web identity role (spec §7); a valid role ARN.
     public var roleArn: String?
+    /// IAM Roles Anywhere (`--source roles-anywhere`, spec §9): PEM files and ARNs, checked by `Settings`.
+    public var rolesAnywhere = RolesAnywhereOptions()
     /// `--web-identity-token-file`: path of the web identity token, read later (re-read on every refresh).
     public var webIdentityTokenFile: String?
     /// `--assume-role`: the role to assume with the base credentials (spec §7); a valid role ARN.
@@ -176,4 +179,18 @@ public struct Options: Equatable, Sendable {
 public struct UsageError: Error, Equatable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The IAM Roles Anywhere options, named as aws/rolesanywhere-credential-helper names them.
+public struct RolesAnywhereOptions: Equatable, Sendable {
+    public var certificate: String?
+    public var privateKey: String?
+    public var intermediates: String?
+    public var trustAnchorArn: String?
+    public var profileArn: String?
+    /// `--session-duration`: CreateSession's `durationSeconds`.
+    public var sessionDurationSeconds: Int?
+    public init() {}
+    /// Whether any of them was given.
+    public var isEmpty: Bool { self == RolesAnywhereOptions() }
 }

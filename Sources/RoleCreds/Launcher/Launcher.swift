@@ -55,7 +55,8 @@ public enum Launcher {
                 if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
             }
         }
-        let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity ? 1 : 0)
+        // A credential helper and Roles Anywhere get the same extra time as a call to STS.
+        let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity || settings.source.value.isOutsideAWS ? 1 : 0)
         let budget = startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
             + Int64(stsCalls) * stsBudgetMillis
         let mfa = MFACodes()
@@ -176,6 +177,12 @@ public enum Launcher {
                                                       // Long-term keys do not expire; a year keeps every schedule sane.
                                                       expiration: clock.wallSeconds() + 365 * 86_400),
                                           target: "profile \(keys.profile)")
+        case .process(let p):
+            provider = try ProcessProvider(commandLine: p.commandLine, profile: p.profile, inherited: environment.entries, clock: clock, log: log)
+        case .rolesAnywhere(let r):
+            provider = try RolesAnywhereProvider(settings: r, environment: environment, caBundle: settings.caBundle?.value,
+                                                 retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
+                                                 clock: clock, log: log)
         }
         for hop in settings.hops {
             provider = AssumeRoleProvider(base: provider, hop: hop, sts: try sts(), clock: clock, log: log, mfa: mfa)
@@ -223,6 +230,15 @@ public enum Launcher {
             entries.append(Entry(name: "sts endpoint", value: sts.description, origin: origin))
         }
         if let bundle = settings.caBundle { entries.append(Entry(name: "ca bundle", value: bundle.value, origin: bundle.origin)) }
+        if case .rolesAnywhere(let r) = settings.source.value {
+            entries.append(Entry(name: "roles anywhere endpoint", value: r.endpoint.description, origin: r.endpoint.origin.hasPrefix("AWS_") ? .environment(r.endpoint.origin) : .defaultValue))
+            if let certificate = (baseProvider(provider) as? RolesAnywhereProvider)?.certificate {
+                // The certificate's public facts; the key is never shown.
+                entries.append(Entry(name: "certificate subject", value: certificate.subject.quotable(limit: 200), origin: settings.source.origin))
+                entries.append(Entry(name: "certificate serial", value: certificate.serial, origin: settings.source.origin))
+                entries.append(Entry(name: "certificate not after", value: Timestamp.format(certificate.notAfter), origin: settings.source.origin))
+            }
+        }
         let profile = settings.profile.map {
             CheckReport.Profile(name: $0.name, selectedBy: $0.origin.rawValue, files: settings.profileFiles)
         }

@@ -10,12 +10,17 @@ public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
     case notRegularFile
     /// Larger than the caller's limit, in bytes.
     case tooLarge(limit: Int)
+    /// Group or others may access it (a private key; ssh refuses such keys too). `mode` is the permission bits.
+    case tooOpen(mode: UInt32)
 
     public var description: String {
         switch self {
         case .system(let errno): return errno.description
         case .notRegularFile: return "not a regular file"
         case .tooLarge(let limit): return "larger than \(limit / 1024) KiB"
+        case .tooOpen(let mode):
+            let octal = String(mode & 0o777, radix: 8)
+            return "accessible by group or others (mode \(String(repeating: "0", count: 4 - octal.count) + octal)); chmod 600 it"
         }
     }
 }
@@ -26,7 +31,8 @@ public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Opened `O_NONBLOCK` so a FIFO without a writer cannot hang `open` (fifo(7)); then `fstat` refuses
 /// anything but a regular file before any `read`. The size is checked both from `fstat` and while
 /// reading, since a file can grow between the two.
-public func readSmallFile(_ path: String, limit: Int = 16 * 1024) throws(FileReadError) -> [UInt8]? {
+/// `refusing` names permission bits that must all be clear (checked on the opened file, not the path).
+public func readSmallFile(_ path: String, limit: Int = 16 * 1024, refusing: mode_t = 0) throws(FileReadError) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
         let error = Errno.current
@@ -38,6 +44,7 @@ public func readSmallFile(_ path: String, limit: Int = 16 * 1024) throws(FileRea
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw .system(Errno.current) }
     guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+    guard info.st_mode & refusing == 0 else { throw .tooOpen(mode: UInt32(info.st_mode)) }
     guard info.st_size <= limit else { throw .tooLarge(limit: limit) }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -55,8 +62,8 @@ public func readSmallFile(_ path: String, limit: Int = 16 * 1024) throws(FileRea
 }
 
 /// Like `readSmallFile`, for a file that must exist: an absent one is `ENOENT`.
-public func readRequiredFile(_ path: String, limit: Int = 16 * 1024) throws(FileReadError) -> [UInt8] {
-    guard let bytes = try readSmallFile(path, limit: limit) else { throw .system(.noEntry) }
+public func readRequiredFile(_ path: String, limit: Int = 16 * 1024, refusing: mode_t = 0) throws(FileReadError) -> [UInt8] {
+    guard let bytes = try readSmallFile(path, limit: limit, refusing: refusing) else { throw .system(.noEntry) }
     return bytes
 }
 

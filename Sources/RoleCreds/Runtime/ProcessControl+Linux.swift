@@ -33,8 +33,10 @@ public protocol ProcessControl: AnyObject {
 public final class LinuxProcesses: ProcessControl {
     /// pidfds of the children we started, until they are reaped.
     private var pidfds: [pid_t: FileDescriptor] = [:]
+    /// The children that are not ours to reap or stop.
+    let ownership: ChildOwnership
 
-    public init() {}
+    public init(ownership: ChildOwnership = .shared) { self.ownership = ownership }
 
     public func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
         let pid = try Spawn.spawn(command, environment: environment, ownGroup: ownGroup)
@@ -64,12 +66,25 @@ public final class LinuxProcesses: ProcessControl {
     }
 
     public func reap() -> [(pid: pid_t, status: Int32)] {
-        var result: [(pid: pid_t, status: Int32)] = []
-        while true {
-            var status: Int32 = 0
-            guard let pid = try? retryingInterrupts({ waitpid(-1, &status, WNOHANG) }), pid > 0 else { return result }
-            pidfds.removeValue(forKey: pid)?.close()
-            result.append((pid, status))
+        // A child that other code owns (a credential helper, ChildOwnership) is reaped by its owner
+        // only. The record is held for the whole pass, so none is started or released meanwhile.
+        ownership.withOwned { owned in
+            var result: [(pid: pid_t, status: Int32)] = []
+            func collect(_ target: pid_t) -> pid_t? {
+                var status: Int32 = 0
+                guard let pid = try? retryingInterrupts({ waitpid(target, &status, WNOHANG) }), pid > 0 else { return nil }
+                pidfds.removeValue(forKey: pid)?.close()
+                result.append((pid, status))
+                return pid
+            }
+            if owned.isEmpty {
+                while collect(-1) != nil {}
+            } else {
+                // waitpid(-1) could take an owned child's status: ask each other child by its pid.
+                let children = Self.hasChildren() ? (Self.childrenFromTasks() ?? Self.childrenFromProcScan()) : []
+                for pid in Set(children + pidfds.keys) where !owned.contains(pid) { _ = collect(pid) }
+            }
+            return result
         }
     }
 
@@ -78,7 +93,8 @@ public final class LinuxProcesses: ProcessControl {
         // touching /proc (ECHILD: no child at all, whatever its state).
         guard Self.hasChildren() else { return [] }
         let children = Self.childrenFromTasks() ?? Self.childrenFromProcScan()
-        return children.filter { $0 != except }
+        // A credential helper running on the refresh thread is not an orphan of the command.
+        return ownership.withOwned { owned in children.filter { $0 != except && !owned.contains($0) } }
     }
 
     /// Whether any child (running, stopped or exited) is ours.

@@ -9,7 +9,8 @@
 ///   (the SDKs let static keys take precedence there). Only the selected profile may name itself as
 ///   `source_profile`, to use its own static keys for its own role.
 /// - A `source_profile` that leads back to a profile already on the path is a cycle, reported with the path.
-/// - SSO, `credential_process` and console-login profiles are refused: this tool does not run them.
+/// - `credential_process` (spec §9) and the `roles_anywhere_*` keys (IAM Roles Anywhere) are base sources.
+/// - SSO and console-login profiles are refused: this tool does not run them.
 public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
     /// The profile has no credential settings (or is an absent `default`): the usual source chain applies.
     case none
@@ -99,9 +100,10 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
         if profile["login_session"] != nil {
             throw SettingsError(.unsupported, "profile '\(name)' uses a console login session (login_session), which with-role-creds does not support")
         }
-        if profile["credential_process"] != nil {
-            throw SettingsError(.unsupported, "profile '\(name)' uses credential_process, which with-role-creds does not support (it never runs a credential helper)")
+        if let command = profile.value("credential_process") {
+            return .process(command: command, profile: name)
         }
+        if let roles = try RolesAnywhereProfile.read(profile) { return .rolesAnywhere(roles) }
         return try staticKeys(profile, set: set, required: true).map { .staticKeys($0) }
     }
 
@@ -180,6 +182,10 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
     case webIdentity(WebIdentity)
     /// `credential_source`: one of the metadata sources, or the environment's keys.
     case credentialSource(NamedSource, profile: String)
+    /// `credential_process`: the helper's command line (split when it is run; not shown: it may hold a secret).
+    case process(command: String, profile: String)
+    /// The `roles_anywhere_*` keys: IAM Roles Anywhere.
+    case rolesAnywhere(RolesAnywhereProfile)
 
     /// Whether this base, with no role after it, is the profile's whole answer: web identity always
     /// (it is a role, issue 19); static keys only when the profile was chosen by name (`--profile`,
@@ -190,6 +196,7 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
         switch self {
         case .webIdentity: return true
         case .staticKeys: return origin != .default && !imdsEndpointFlag
+        case .process, .rolesAnywhere: return true
         case .credentialSource: return false
         }
     }
@@ -200,6 +207,8 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
         case .staticKeys(let keys): return keys.profile
         case .webIdentity(let w): return w.profile
         case .credentialSource(_, let profile): return profile
+        case .process(_, let profile): return profile
+        case .rolesAnywhere(let r): return r.profile
         }
     }
 
@@ -208,6 +217,8 @@ public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebu
         case .staticKeys(let keys): return keys.description
         case .webIdentity(let w): return "web identity \(w.roleArn) (profile \(w.profile))"
         case .credentialSource(let source, let profile): return "\(source.rawValue) (profile \(profile))"
+        case .process(_, let profile): return "credential_process (profile \(profile))"
+        case .rolesAnywhere(let r): return "IAM Roles Anywhere \(r.roleArn) (profile \(r.profile))"
         }
     }
     public var debugDescription: String { description }
@@ -264,4 +275,41 @@ public struct RoleHop: Equatable, Sendable, CustomStringConvertible {
     public var profile: String
 
     public var description: String { "\(roleArn) (profile \(profile))" }
+}
+
+/// The IAM Roles Anywhere keys of a profile (spec §9), named after aws/rolesanywhere-credential-helper's
+/// options with a `roles_anywhere_` prefix, so no SDK mistakes them for its own (`role_arn` would be a hop).
+public struct RolesAnywhereProfile: Equatable, Sendable {
+    public var certificate: String
+    public var privateKey: String
+    public var intermediates: String?
+    public var trustAnchorArn: String
+    public var profileArn: String
+    public var roleArn: String
+    public var durationSeconds: Int?
+    public var profile: String
+
+    /// The keys, in the order messages name missing ones.
+    static let required = ["roles_anywhere_certificate", "roles_anywhere_private_key", "roles_anywhere_trust_anchor_arn",
+                           "roles_anywhere_profile_arn", "roles_anywhere_role_arn"]
+
+    /// nil when the profile has none of the keys; an error when it has some but not all required ones.
+    static func read(_ profile: Profile) throws(SettingsError) -> RolesAnywhereProfile? {
+        let optional = ["roles_anywhere_intermediates", "roles_anywhere_session_duration"]
+        guard (required + optional).contains(where: { profile.value($0) != nil }) else { return nil }
+        if let missing = required.first(where: { profile.value($0) == nil }) {
+            throw SettingsError(.invalid, "profile '\(profile.name)' uses IAM Roles Anywhere but has no \(missing)")
+        }
+        var duration: Int?
+        if let text = profile.value("roles_anywhere_session_duration") {
+            try ProfilePlan.check { () throws(UsageError) in
+                duration = try IAMValues.durationSeconds(text, from: "roles_anywhere_session_duration of profile \(profile.name)")
+            }
+        }
+        return RolesAnywhereProfile(certificate: profile.value("roles_anywhere_certificate")!, privateKey: profile.value("roles_anywhere_private_key")!,
+                                    intermediates: profile.value("roles_anywhere_intermediates"),
+                                    trustAnchorArn: profile.value("roles_anywhere_trust_anchor_arn")!,
+                                    profileArn: profile.value("roles_anywhere_profile_arn")!, roleArn: profile.value("roles_anywhere_role_arn")!,
+                                    durationSeconds: duration, profile: profile.name)
+    }
 }

@@ -93,8 +93,19 @@ public struct Settings: Equatable, Sendable {
         case webIdentity(WebIdentitySettings)
         /// Keys from the shared credentials file or the environment that start a profile's chain.
         case staticKeys(StaticKeys)
+        /// A profile's `credential_process` helper (spec §9).
+        case process(ProcessSettings)
+        /// IAM Roles Anywhere (spec §9).
+        case rolesAnywhere(RolesAnywhereSettings)
 
         var isWebIdentity: Bool { if case .webIdentity = self { return true } else { return false } }
+        /// A credential helper or Roles Anywhere: a source for hosts outside AWS.
+        var isOutsideAWS: Bool {
+            switch self {
+            case .process, .rolesAnywhere: return true
+            default: return false
+            }
+        }
     }
 
     public var source: Setting<Source>
@@ -163,7 +174,10 @@ public struct Settings: Equatable, Sendable {
             v1Disabled = v1
             return Setting(.imds(config), origin)
         }
-        let webIdentity = try resolveWebIdentity(options, env)
+        if !options.rolesAnywhere.isEmpty && options.source != .rolesAnywhere {
+            throw UsageError("--certificate, --private-key, --intermediates, --trust-anchor-arn, --profile-arn and --session-duration need --source roles-anywhere")
+        }
+        let webIdentity = options.source == .rolesAnywhere ? nil : try resolveWebIdentity(options, env)
         var hops: [AssumeRoleSettings] = []
         switch options.source {
         case .auto where plan != .none:
@@ -178,6 +192,14 @@ public struct Settings: Equatable, Sendable {
             case .webIdentity(let w):
                 source = Setting(.webIdentity(WebIdentitySettings(roleArn: w.roleArn, token: .file(w.tokenFile), sessionName: w.sessionName)),
                                  origin("web_identity_token_file", of: w.profile))
+            case .process(let command, let name):
+                source = Setting(.process(ProcessSettings(commandLine: command, profile: name)), origin("credential_process", of: name))
+            case .rolesAnywhere(let r):
+                let settings = try RolesAnywhereSettings.make(
+                    certificate: r.certificate, privateKey: r.privateKey, intermediates: r.intermediates, trustAnchorArn: r.trustAnchorArn,
+                    profileArn: r.profileArn, roleArn: r.roleArn, durationSeconds: r.durationSeconds, sessionName: nil,
+                    environment: env, what: "profile '\(r.profile)'")
+                source = Setting(.rolesAnywhere(settings), origin("roles_anywhere_certificate", of: r.profile))
             case .credentialSource(.ec2InstanceMetadata, let name):
                 // The variable disables IMDS everywhere (botocore errors too); only an explicit endpoint wins.
                 if options.imdsEndpoint == nil, env["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
@@ -202,6 +224,8 @@ public struct Settings: Equatable, Sendable {
             source = Setting(.webIdentity(webIdentity), .flag("--source"))
         case .auto where webIdentity != nil:
             source = Setting(.webIdentity(webIdentity!), webIdentityOrigin(webIdentity!, options))
+        case .rolesAnywhere:
+            source = Setting(.rolesAnywhere(try resolveRolesAnywhere(options, env, profile: profile)), .flag("--source"))
         case .container:
             source = try container(.flag("--source"))
         case .imds:
@@ -315,6 +339,34 @@ public struct Settings: Equatable, Sendable {
         }
     }
 
+    /// `--source roles-anywhere`: each value from its flag, else the selected profile's `roles_anywhere_*` key
+    /// (the role: `--role-arn`, `AWS_ROLE_ARN`, then `roles_anywhere_role_arn`).
+    static func resolveRolesAnywhere(_ options: Options, _ env: EnvironmentLookup, profile: Profile?) throws(UsageError) -> RolesAnywhereSettings {
+        let o = options.rolesAnywhere
+        func need(_ value: String?, _ flag: String, _ key: String) throws(UsageError) -> String {
+            guard let value = value ?? profile?.value(key) else {
+                throw UsageError("--source roles-anywhere needs \(flag) (or the profile's \(key))")
+            }
+            return value
+        }
+        var duration = o.sessionDurationSeconds
+        if duration == nil, let text = profile?.value("roles_anywhere_session_duration") {
+            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let seconds = Int(text) else {
+                throw UsageError("roles_anywhere_session_duration must be a whole number of seconds, not '\(text.quotable(limit: 20))'")
+            }
+            duration = seconds
+        }
+        return try RolesAnywhereSettings.make(
+            certificate: try need(o.certificate, "--certificate", "roles_anywhere_certificate"),
+            privateKey: try need(o.privateKey, "--private-key", "roles_anywhere_private_key"),
+            intermediates: o.intermediates ?? profile?.value("roles_anywhere_intermediates"),
+            trustAnchorArn: try need(o.trustAnchorArn, "--trust-anchor-arn", "roles_anywhere_trust_anchor_arn"),
+            profileArn: try need(o.profileArn, "--profile-arn", "roles_anywhere_profile_arn"),
+            roleArn: try need(options.roleArn ?? env["AWS_ROLE_ARN"], "--role-arn", "roles_anywhere_role_arn"),
+            durationSeconds: duration, sessionName: options.roleSessionName ?? env["AWS_ROLE_SESSION_NAME"],
+            environment: env, what: "--source roles-anywhere")
+    }
+
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region` (spec §3); IMDS is asked
     /// only when none is set.
     static func resolveRegion(_ env: EnvironmentLookup, profile: ProfileSettings?) -> Setting<String>? {
@@ -399,4 +451,12 @@ public struct Settings: Equatable, Sendable {
         guard let (text, origin) = layer else { return Setting(false, .defaultValue) }
         return Setting(try IAMValues.boolean(text, from: origin.description), origin)
     }
+}
+
+/// A `credential_process` of a profile.
+public struct ProcessSettings: Equatable, Sendable, CustomStringConvertible {
+    /// The command line as written; never shown (an argument may be a secret).
+    public var commandLine: String
+    public var profile: String
+    public var description: String { "credential_process (profile \(profile))" }
 }

@@ -48,6 +48,7 @@ public final class TLSContext: @unchecked Sendable {
             case .notRegularFile: throw TLSError(.trustStore, "the CA bundle \(file) is \(notRegularFileReason(file) ?? "not a regular file")")
             case .tooLarge: throw TLSError(.trustStore, "the CA bundle \(file) is larger than 16 MiB; name a bundle of CA certificates only")
             case .system(let errno): throw TLSError(.trustStore, "cannot read the CA bundle \(file): \(errno)")
+            case .tooOpen: throw TLSError(.trustStore, "cannot read the CA bundle \(file): \(error)")   // not asked for here
             }
         }
         ERR_clear_error()

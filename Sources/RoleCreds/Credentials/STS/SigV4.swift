@@ -49,18 +49,9 @@ public enum SigV4 {
         if options.addContentSHA256 { out.headers.add("X-Amz-Content-SHA256", SHA256.hex(request.body)) }
         if let sessionToken, options.signSessionToken { out.headers.add("X-Amz-Security-Token", sessionToken.reveal()) }
 
-        let (headerBlock, signedHeaders) = canonicalHeaders(out.headers, authority: authority)
-        let (path, query) = splitTarget(out.path)
-        let canonicalRequest = [
-            out.method,
-            canonicalPath(path, normalize: options.normalizePath),
-            canonicalQuery(query),
-            headerBlock,
-            signedHeaders,
-            SHA256.hex(out.body),
-        ].joined(separator: "\n")
+        let (canonicalRequest, signedHeaders) = canonical(out, authority: authority, normalizePath: options.normalizePath)
         let scope = "\(date)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SHA256.hex(Array(canonicalRequest.utf8)))"
+        let stringToSign = Self.stringToSign(algorithm: "AWS4-HMAC-SHA256", amzDate: amzDate, scope: scope, canonicalRequest: canonicalRequest)
         var key = HMAC256.mac(key: Array(("AWS4" + secretAccessKey.reveal()).utf8), Array(date.utf8))
         for part in [region, service, "aws4_request"] { key = HMAC256.mac(key: key, Array(part.utf8)) }
         let signature = Hex.lowercase(HMAC256.mac(key: key, Array(stringToSign.utf8)))
@@ -69,6 +60,27 @@ public enum SigV4 {
         out.headers.add("Authorization",
                         "AWS4-HMAC-SHA256 Credential=\(accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)")
         return Signed(request: out, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature)
+    }
+
+    /// The canonical request of `request` as it will be sent (every header it has signed, but
+    /// `unsignedHeaders`), and the signed header list. Shared with the X.509 variant (`X509Signer`).
+    static func canonical(_ request: HTTPRequest, authority: String, normalizePath: Bool) -> (request: String, signedHeaders: String) {
+        let (headerBlock, signedHeaders) = canonicalHeaders(request.headers, authority: authority)
+        let (path, query) = splitTarget(request.path)
+        let text = [
+            request.method,
+            canonicalPath(path, normalize: normalizePath),
+            canonicalQuery(query),
+            headerBlock,
+            signedHeaders,
+            SHA256.hex(request.body),
+        ].joined(separator: "\n")
+        return (text, signedHeaders)
+    }
+
+    /// `ALGORITHM \n date \n scope \n hex(SHA-256(canonical request))`.
+    static func stringToSign(algorithm: String, amzDate: String, scope: String, canonicalRequest: String) -> String {
+        "\(algorithm)\n\(amzDate)\n\(scope)\n\(SHA256.hex(Array(canonicalRequest.utf8)))"
     }
 
     /// `YYYYMMDDTHHMMSSZ`.
