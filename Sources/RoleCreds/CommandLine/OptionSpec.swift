@@ -7,6 +7,7 @@ public struct OptionSpec: Sendable {
         case credentials = "Credentials"
         case instanceMetadata = "Instance metadata"
         case command = "COMMAND"
+        case agent = "Agent (credentials kept in memory for later launches)"
         case other = "Other"
     }
 
