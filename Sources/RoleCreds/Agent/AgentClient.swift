@@ -9,7 +9,11 @@ public enum AgentClient {
     public static func ask(_ path: String, _ request: AgentRequest, wait: Wait,
                            firstAnswerMillis: Int64 = firstAnswerMillis) throws(AgentError) -> AgentAnswer {
         let socket: Socket
-        do { socket = try Socket.connect(unixPath: path) } catch { throw AgentError("cannot connect to \(path): \(error)") }
+        do { socket = try Socket.connect(unixPath: path) } catch {
+            let reason: String
+            if case .refused(let errno) = error { reason = "\(errno)" } else { reason = "\(error)" }
+            throw AgentError("the agent at \(path) cannot be reached (\(reason))")
+        }
         defer { socket.close() }
         let first = wait.narrowed(to: wait.clock.monotonicMillis() + firstAnswerMillis)
         do { try socket.sendAll(Array(request.line.utf8), wait: first) } catch { throw AgentError("cannot send to \(path): \(error)") }

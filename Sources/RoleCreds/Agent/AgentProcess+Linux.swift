@@ -36,7 +36,7 @@ public enum AgentProcess {
         let setsid: Int16 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26): detached from our terminal
         var pid: pid_t = 0
         let rc = Spawn.withCleanAttributes(extraFlags: setsid) { attr in
-            withCStrings(argv) { a in withCStrings(env) { e in posix_spawn(&pid, "/proc/self/exe", &actions, &attr, a, e) } }
+            withCStrings(argv) { a in withCStrings(env) { e in posix_spawn(&pid, selfPath(), &actions, &attr, a, e) } }
         }
         guard rc == 0 else { throw LaunchError("cannot start the agent: \(Errno(rawValue: rc))") }
         writeEnd.close()
@@ -68,6 +68,15 @@ public enum AgentProcess {
         while access(path, F_OK) == 0 && wait.remainingMillis > 0 { sleepMillis(5) }
         print("unset \(socketVariable); unset \(pidVariable);")
         return .exited(0)
+    }
+
+    /// This binary's path (so the agent's name in `ps` is ours), else `/proc/self/exe` itself.
+    static func selfPath() -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX))
+        let n = buffer.withUnsafeMutableBytes { readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+        guard n > 0, n < buffer.count else { return "/proc/self/exe" }
+        let path = String(decoding: buffer[..<n], as: UTF8.self)
+        return path.hasSuffix(" (deleted)") ? "/proc/self/exe" : path
     }
 
     /// The agent's one report line, read until it closes the pipe (10 s at most).
