@@ -182,4 +182,53 @@ struct AgentTests {
         let relative = try launch(["--", "true"], environment: [AgentProcess.socketVariable: "agent.sock"])
         #expect(relative.status == 125 && relative.stderr.contains("absolute path"), "\(relative.stderr)")
     }
+
+    @Test func rotationRefreshesThroughTheAgent() throws {
+        let mock = try Mock(["--rotate", "2", "--lifetime", "60"])
+        let agent = try AgentRun()
+        let dir = TempDir()
+        let script = "echo \"$AWS_ACCESS_KEY_ID\" >> \(dir.path("starts")); trap 'exit 42' TERM; while :; do sleep 0.05; done"
+        let env = baseEnvironment().merging(agent.environment.merging(["AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }) { $1 }
+        // -v: a fetch of the launch's own would log its IMDS requests.
+        let run = try Running(Paths.launcher, ["-v", "--on-rotate", "restart", "--refresh-before", "58s", "--", "sh", "-c", script],
+                              environment: env)
+        #expect(eventually(timeout: 25) { lines(dir.path("starts")).count >= 3 || !run.isRunning })
+        kill(run.pid, SIGTERM)
+        let result = run.wait()
+        let starts = lines(dir.path("starts"))
+        #expect(starts.count >= 3 && Set(starts).count == starts.count, "\(starts)")
+        #expect(!result.stderr.contains("IMDS:") && !result.stderr.contains("without the agent"), "the launch fetched by itself: \(result.stderr)")
+        #expect(agent.log().contains("IMDS: GET"), "the agent fetched: \(agent.log())")
+    }
+
+    @Test func servedLaunchLeaksNothing() throws {
+        let mock = try Mock()
+        let dir = TempDir()
+        let trace = dir.path("agent-trace")
+        let env = baseEnvironment().merging(["AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
+        // The agent traced from its start: strace -f follows the process `--agent` spawns.
+        let tracer = try Running("/usr/bin/strace", ["-f", "-qq", "-v", "-yy", "-s", "100000", "-e", "trace=\(tracedCalls)", "-o", trace,
+                                                     Paths.launcher, "--agent"], environment: env)
+        var variables: [String: String] = [:]
+        #expect(eventually(timeout: 20) {
+            variables = AgentRun.variables((try? String(contentsOfFile: tracer.dir.path("out"), encoding: .utf8)) ?? "")
+            return variables[AgentProcess.pidVariable] != nil
+        })
+        let launchEnv = env.merging(variables) { $1 }
+        let first = try launch(["--", "true"], environment: launchEnv)
+        let (served, launchTrace) = try traced([Paths.launcher, "--", "true"], environment: launchEnv)
+        #expect(first.status == 0 && served.status == 0, "\(first.stderr) \(served.stderr)")
+        _ = try launch(["--agent-stop"], environment: launchEnv)
+        _ = tracer.wait(timeout: 20)
+        let agentTrace = lines(trace)
+        let secrets = try SecretsTests().secrets(mock)
+        let answer = { (line: String) in line.contains("UNIX-STREAM") && line.contains("\\\"status\\\":\\\"ok\\\"") }
+        #expect(agentTrace.contains { answer($0) && $0.contains(secrets[0]) }, "the agent's answer should carry the keys (is strace -yy working?)")
+        #expect(launchTrace.contains { isCommandExecve($0) && $0.contains(secrets[0]) }, "the command's execve should carry the keys")
+        for secret in secrets {
+            #expect(misplaced(agentTrace, secret, allowed: answer).isEmpty, "\(misplaced(agentTrace, secret, allowed: answer))")
+            #expect(misplaced(launchTrace, secret, allowed: isCommandExecve).isEmpty, "\(misplaced(launchTrace, secret, allowed: isCommandExecve))")
+        }
+        #expect(fileCreations(agentTrace).isEmpty && fileCreations(launchTrace).isEmpty, "\(fileCreations(agentTrace)) \(fileCreations(launchTrace))")
+    }
 }
