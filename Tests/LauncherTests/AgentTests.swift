@@ -55,13 +55,17 @@ struct AgentTests {
         #expect(warm.status == 0, "\(warm.stderr)")
         let directory = (agent.socket as NSString).deletingLastPathComponent
         #expect(chmod(directory, 0o711) == 0 && chmod(agent.socket, 0o666) == 0)
-        // nobody's own fallback fetch goes to a refused port: any key it printed would have come from the agent.
-        let env = baseEnvironment().merging(agent.environment) { $1 }
+        // The same plan as the warm launch, so the agent holds its keys; with the mock gone, nobody's own
+        // fallback fetch is refused: any key it printed would have come from the agent.
+        let keys = try mock.current()["AccessKeyId"]!
+        mock.stop()
+        let env = baseEnvironment().merging(agent.environment.merging(["AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }) { $1 }
         let result = try Running("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
                                                       Paths.launcher, "--", "sh", "-c", "echo key=$AWS_ACCESS_KEY_ID"],
                                  environment: env).wait()
         #expect(result.status == 125, "\(result.stdout) \(result.stderr)")
         #expect(!result.stdout.contains("key="), "nobody's command ran: \(result.stdout)")
+        #expect(!result.stdout.contains(keys) && !result.stderr.contains(keys))
         #expect(result.stderr.contains("fetching without the agent"), "\(result.stderr)")
         #expect(eventually { agent.log().contains("refused a connection from uid 65534") }, "agent log: \(agent.log())")
     }
