@@ -85,9 +85,7 @@ public enum AgentProcess {
         let wait = Wait(millis: 10_000, clock: SystemClock())
         var buffer = [UInt8](repeating: 0, count: 512)
         while bytes.count < 4096, (try? wait.ready(fd: fd, events: Int16(POLLIN))) == true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
+            guard let n = try? retryingInterrupts({ buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) } }), n > 0 else { break }
             bytes += buffer[..<n]
         }
         return String(decoding: bytes, as: UTF8.self).trimmed()
@@ -106,7 +104,7 @@ public enum AgentProcess {
         let log = Log(level: arguments.count > 1 && arguments[1] == "-v" ? .verbose : .normal)
         func report(_ line: String) {
             var bytes = Array((line + "\n").utf8)
-            _ = bytes.withUnsafeMutableBytes { write(readinessFD, $0.baseAddress!, $0.count) }
+            _ = try? retryingInterrupts { bytes.withUnsafeMutableBytes { write(readinessFD, $0.baseAddress!, $0.count) } }
             _ = Glibc.close(readinessFD)
         }
         guard let idle = arguments.first.flatMap(Int64.init), idle > 0 else { report("error bad agent arguments"); exit(LauncherStatus.failed) }

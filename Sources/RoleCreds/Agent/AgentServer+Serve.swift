@@ -11,8 +11,11 @@ extension AgentServer {
             return
         }
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        let n = buffer.withUnsafeMutableBytes { recv(c.socket.fd, $0.baseAddress!, $0.count, 0) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        let n: Int
+        do { n = try retryingInterrupts { buffer.withUnsafeMutableBytes { recv(c.socket.fd, $0.baseAddress!, $0.count, 0) } } } catch {
+            if error != .wouldBlock { close(c) }
+            return
+        }
         guard n > 0 else { close(c); return }
         // A client that waits for a fetch has nothing more to say; bytes after its request are ignored.
         guard c.waitingFor == nil else { return }
@@ -77,11 +80,13 @@ extension AgentServer {
     /// Writes queued output; closes the connection after its final answer.
     func flush(_ c: Connection) {
         while !c.output.isEmpty {
-            let n = c.output.withUnsafeBytes { Glibc.send(c.socket.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { c.output.removeFirst(n); continue }
-            if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
-            close(c)
-            return
+            do {
+                let n = try retryingInterrupts { c.output.withUnsafeBytes { Glibc.send(c.socket.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) } }
+                c.output.removeFirst(n)
+            } catch {
+                if error != .wouldBlock { close(c) }
+                return
+            }
         }
         if c.closeWhenSent { close(c) }
     }
