@@ -109,6 +109,7 @@ public enum AgentProcess {
         }
         guard let idle = arguments.first.flatMap(Int64.init), idle > 0 else { report("error bad agent arguments"); exit(LauncherStatus.failed) }
         _ = fcntl(readinessFD, F_SETFD, FD_CLOEXEC)
+        if log.level != .verbose { logToSyslog() }
         lockMemory()
         do {
             let signals: SignalFD
@@ -133,6 +134,20 @@ public enum AgentProcess {
             report("error \(error)")
             exit(LauncherStatus.failed)
         }
+    }
+
+    /// Without `-v` the agent's stderr is /dev/null; when the host has a syslog socket (`/dev/log`, as
+    /// journald and rsyslog provide), stderr becomes a datagram socket connected to it instead, so each log
+    /// line (one `write`, `with-role-creds: …`) is one syslog message, as `ssh-agent` logs: refusals and
+    /// failed fetches are then on record. No socket: nothing changes.
+    static func logToSyslog() {
+        var (address, length): (sockaddr_un, socklen_t)
+        do { (address, length) = try Socket.unixAddress("/dev/log") } catch { return }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { _ = Glibc.close(fd) }
+        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
+        if rc == 0 { _ = dup2(fd, 2) }
     }
 
     /// Keeps the agent's pages out of swap (mlockall(2)) where the memory-lock limit allows: every page
