@@ -181,6 +181,9 @@ struct AgentTests {
                                      (["--agent-idle", "1m", "--", "true"], "--agent-idle only goes with --agent"),
                                      (["--agent-stop"], "WITH_ROLE_CREDS_AGENT is not set")] {
             let run = try launch(arguments)
+            if run.status == 0, case let vars = AgentRun.variables(run.stdout), let pid = vars[AgentProcess.pidVariable].flatMap(pid_t.init) {
+                kill(pid, SIGTERM)   // an agent that should never have started
+            }
             #expect(run.status == 125 && run.stderrLines.count == 1 && run.stderr.contains(message), "\(arguments): \(run.stderr)")
         }
         let relative = try launch(["--", "true"], environment: [AgentProcess.socketVariable: "agent.sock"])

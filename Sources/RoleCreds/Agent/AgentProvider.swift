@@ -63,7 +63,8 @@ public final class AgentProvider: CredentialProvider {
         served = nil
         let provider = try directProvider()
         let credentials = try provider.fetch(wait)
-        if plan.wantsRegion { region = (Launcher.baseProvider(provider) as? IMDSProvider)?.region(wait) }
+        // The launch asks the region once, at start; a rotation's fallback has no use for it.
+        if plan.wantsRegion && region == nil { region = (Launcher.baseProvider(provider) as? IMDSProvider)?.region(wait) }
         return credentials
     }
 }
