@@ -116,6 +116,13 @@ struct OptionsTests {
         ParseCase(["--session-policy", "read-only.json", "cmd"], options { $0.sessionPolicyFile = "read-only.json" }),
         ParseCase(["--check", "--json"], options([]) { $0.check = true; $0.json = true }),
         ParseCase(["--json", "--check"], options([]) { $0.check = true; $0.json = true }),
+        // the agent
+        ParseCase(["--agent"], options([]) { $0.agent = true }),
+        ParseCase(["--agent", "--json", "--agent-idle", "10m", "-v"], options([]) {
+            $0.agent = true; $0.json = true; $0.agentIdleMillis = 600_000; $0.logLevel = .verbose
+        }),
+        ParseCase(["--agent-stop"], options([]) { $0.agentStop = true }),
+        ParseCase(["--no-agent", "cmd"], options { $0.noAgent = true }),
         // everything at once
         ParseCase(["--source", "imds", "--role", "r", "--imds-endpoint", "http://127.0.0.1:1338", "--allow-imdsv1",
                    "--timeout", "3s", "--attempts", "5", "--no-region", "--on-rotate", "restart", "--refresh-before", "5m",
@@ -248,6 +255,15 @@ struct OptionsTests {
         UsageCase(["--bogus", "--help"], "unknown option --bogus"),
         // --json
         UsageCase(["--json", "cmd"], "--json only goes with --check"),
+        UsageCase(["--agent", "--assume-role", "arn:aws:iam::111122223333:role/r"], "--agent takes only --agent-idle, --json, -v and -q"),
+        UsageCase(["--agent", "cmd"], "--agent takes only"),
+        UsageCase(["--agent", "--agent-stop"], "cannot be combined"),
+        UsageCase(["--agent-stop", "--json"], "--agent-stop takes only -v and -q"),
+        UsageCase(["--agent-idle", "5m", "cmd"], "--agent-idle only goes with --agent"),
+        UsageCase(["--agent", "--agent-idle", "500ms"], "--agent-idle must be at least 1s"),
+        UsageCase(["--agent", "--agent-idle", "soon"], "is not a duration"),
+        UsageCase(["--agent=1"], "--agent takes no value"),
+        UsageCase(["--agent", "--no-agent"], "--agent takes only"),
         UsageCase(["--json=1", "--check"], "--json takes no value"),
         // new values needed
         UsageCase(["--profile"], "--profile needs a value"),

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
 
 extern int execvpe(const char *file, char *const argv[], char *const envp[]);
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
@@ -80,6 +82,29 @@ static inline int csys_wifstopped(int s) { return WIFSTOPPED(s); }
 
 static inline short csys_spawn_flags(int setpgroup) {
     return (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (setpgroup ? POSIX_SPAWN_SETPGROUP : 0));
+}
+
+// SO_PEERCRED (unix(7)) fills a struct ucred, which glibc declares only under _GNU_SOURCE: the same
+// three fields, declared here.
+struct csys_ucred { pid_t pid; uid_t uid; gid_t gid; };
+static inline int csys_peer_credentials(int fd, pid_t *pid, uid_t *uid) {
+    struct csys_ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    return 0;
+}
+
+static inline int csys_inotify_init(void) { return inotify_init1(IN_CLOEXEC | IN_NONBLOCK); }
+static inline int csys_inotify_watch_removals(int fd, const char *dir) {
+    return inotify_add_watch(fd, dir, IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF);
+}
+
+// mlockall(2): MCL_ONFAULT (Linux 4.4) locks pages as they are touched instead of faulting in every
+// mapping at once, which would make the whole binary resident.
+static inline int csys_mlockall(int future) {
+    return mlockall(MCL_CURRENT | (future ? MCL_FUTURE : 0) | 4 /* MCL_ONFAULT */);
 }
 
 #endif

@@ -9,6 +9,7 @@ public enum HelpText {
     static let header = """
     Usage: with-role-creds [OPTIONS] -- COMMAND [ARG...]
            with-role-creds --check [--json] [OPTIONS]
+           eval "$(with-role-creds --agent)"    with-role-creds --agent-stop
 
     Runs COMMAND with the temporary credentials of the role this machine, container
     or pod runs under, in COMMAND's environment only, and supervises it. Sources,

@@ -8,6 +8,7 @@ public struct OptionSpec: Sendable {
         case rolesAnywhere = "IAM Roles Anywhere (--source roles-anywhere)"
         case instanceMetadata = "Instance metadata"
         case command = "COMMAND"
+        case agent = "Agent (credentials kept in memory for later launches)"
         case other = "Other"
     }
 

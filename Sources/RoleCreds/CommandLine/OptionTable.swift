@@ -5,7 +5,7 @@ import Glibc
 /// Every option `with-role-creds` knows, in the order `--help` lists them (spec §1). Adding an option is one
 /// entry here plus the code that reads its `Options` field.
 public enum OptionTable {
-    public static let all: [OptionSpec] = credentials + rolesAnywhere + instanceMetadata + command + other
+    public static let all: [OptionSpec] = credentials + rolesAnywhere + instanceMetadata + command + agent + other
 
     static let credentials: [OptionSpec] = [
         .init(["--source"], "SOURCE", group: .credentials,
@@ -139,10 +139,24 @@ public enum OptionTable {
               kind: .flag { $0.exec = true }),
     ]
 
+    /// The agent (spec §10).
+    static let agent: [OptionSpec] = [
+        .init(["--agent"], group: .agent, help: "start the agent and print WITH_ROLE_CREDS_AGENT=… for eval",
+              kind: .flag { $0.agent = true }),
+        .init(["--agent-idle"], "DURATION", group: .agent, help: "the agent ends after this long unused", defaultValue: "1h",
+              kind: .value { o, name, v throws(UsageError) in
+                  let ms = try OptionValue.duration(name, v)
+                  guard ms >= 1000 else { throw UsageError("\(name) must be at least 1s") }
+                  o.agentIdleMillis = ms
+              }),
+        .init(["--agent-stop"], group: .agent, help: "stop the agent WITH_ROLE_CREDS_AGENT names", kind: .flag { $0.agentStop = true }),
+        .init(["--no-agent"], group: .agent, help: "fetch directly, ignoring WITH_ROLE_CREDS_AGENT", kind: .flag { $0.noAgent = true }),
+    ]
+
     static let other: [OptionSpec] = [
         .init(["--check"], group: .other, help: "fetch once, print a summary without secrets, exit",
               kind: .flag { $0.check = true }),
-        .init(["--json"], group: .other, help: "with --check: the summary as one JSON object", kind: .flag { $0.json = true }),
+        .init(["--json"], group: .other, help: "with --check: the summary as one JSON object (with --agent: its socket and pid)", kind: .flag { $0.json = true }),
         .init(["-v", "--verbose"], group: .other, help: "say what is fetched, on stderr", kind: .flag { $0.logLevel = .verbose }),
         .init(["-q", "--quiet"], group: .other, help: "print only errors", kind: .flag { $0.logLevel = .quiet }),
         .init(["--version"], group: .other, help: "print the version", kind: .version),

@@ -49,8 +49,16 @@ public struct Options: Equatable, Sendable {
     public var serve = false
     public var exec = false
     public var check = false
-    /// `--json`: `--check` prints one JSON object (only with `--check`).
+    /// `--json`: `--check` prints one JSON object, `--agent` its socket and pid as one (only with these).
     public var json = false
+    /// `--agent`: start the credential agent (spec §10) and print its variables.
+    public var agent = false
+    /// `--agent-stop`: stop the agent named by `WITH_ROLE_CREDS_AGENT`.
+    public var agentStop = false
+    /// `--agent-idle`: the agent ends after this long without a request.
+    public var agentIdleMillis: Int64 = 3_600_000
+    /// `--no-agent`: fetch without asking the agent, whatever `WITH_ROLE_CREDS_AGENT` says.
+    public var noAgent = false
     public var logLevel = Log.Level.normal
     public var command: [String] = []
 
@@ -109,6 +117,8 @@ public struct Options: Equatable, Sendable {
 
     /// The combinations the spec refuses.
     func validate() throws(UsageError) {
+        if agent || agentStop { return try validateAgent() }
+        if agentIdleMillis != Options().agentIdleMillis { throw UsageError("--agent-idle only goes with --agent") }
         if exec && onRotate != .none { throw UsageError("--exec cannot be combined with --on-rotate") }
         if exec && serve { throw UsageError("--exec cannot be combined with --serve") }
         if case .signal = onRotate, !serve {
@@ -117,10 +127,24 @@ public struct Options: Equatable, Sendable {
                              + "use --on-rotate restart, or add --serve so the command can fetch the new keys")
         }
         if check && !command.isEmpty { throw UsageError("--check takes no command") }
-        if json && !check { throw UsageError("--json only goes with --check") }
+        if json && !check { throw UsageError("--json only goes with --check or --agent") }
         if noCoreDumps && check { throw UsageError("--no-core-dumps applies to COMMAND; --check runs none") }
         if !check && command.isEmpty { throw UsageError("no command given (usage: with-role-creds [OPTIONS] -- COMMAND [ARG...])") }
         if !check, command[0].isEmpty { throw UsageError("the command name is empty") }
+    }
+
+    /// `--agent` and `--agent-stop` take only the options about the agent itself: every launch brings
+    /// its own settings to the agent, so a source option here would be silently meaningless.
+    func validateAgent() throws(UsageError) {
+        if agent && agentStop { throw UsageError("--agent and --agent-stop cannot be combined") }
+        var rest = self
+        rest.agent = false; rest.agentStop = false; rest.logLevel = .normal
+        if agent { rest.json = false; rest.agentIdleMillis = Options().agentIdleMillis }
+        guard rest == Options() else {
+            throw UsageError(agent
+                ? "--agent takes only --agent-idle, --json, -v and -q (each launch brings its own settings to the agent)"
+                : "--agent-stop takes only -v and -q")
+        }
     }
 
     /// Every option name `parse` knows, in the order `--help` lists them.

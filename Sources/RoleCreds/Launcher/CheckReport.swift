@@ -32,6 +32,23 @@ public struct CheckReport: Sendable {
     public var profile: Profile?
     /// Each setting with where it came from.
     public var settings: [Entry]
+    /// The agent asked, when one was (spec §10).
+    public var agent: Agent?
+
+    /// How the agent served a `--check`.
+    public struct Agent: Equatable, Sendable {
+        public var socket: String
+        /// Unix ms when the agent fetched; nil: it did not answer and the launch fetched by itself.
+        public var fetchedAt: Int64?
+        public var cached: Bool
+
+        /// `/run/user/1000/with-role-creds/agent.42.sock (cached, fetched 12m ago)`, `(fetched now)`.
+        func text(nowMillis: Int64) -> String {
+            guard let fetchedAt else { return "\(socket.quotable(limit: 200)) (not answering: fetched without it)" }
+            let age = DurationText.format(millis: max(1000, nowMillis - fetchedAt) / 1000 * 1000)
+            return "\(socket.quotable(limit: 200)) (" + (cached ? "cached, fetched \(age) ago)" : "fetched now)")
+        }
+    }
 
     /// Advice when IMDSv1 still answers: it is the door SSRF attacks on metadata credentials use.
     static let v1Advice = "the instance still answers IMDSv1 without a token, the door SSRF attacks on metadata credentials use; "
@@ -55,6 +72,7 @@ public struct CheckReport: Sendable {
         lines.append("expires: \(Timestamp.format(expiration)) " + (remaining > 0
             ? "(in \(DurationText.format(millis: remaining * 1000)))" : "(expired; IMDS keeps serving them while it cannot refresh)"))
         lines.append("region: \(region.map { "\($0.value.quotable(limit: 64)) (from \($0.origin))" } ?? "(not set)")")
+        if let agent { lines.append("agent: " + agent.text(nowMillis: now * 1000)) }
         if let imdsV1 {
             lines.append(imdsV1 ? "imdsv1: enabled — \(Self.v1Advice)" : "imdsv1: disabled (tokens required)")
         }
@@ -90,7 +108,10 @@ public struct CheckReport: Sendable {
             ("chain", chainText),
             ("profile", profileText),
             ("settings", settingsText),
-        ])
+        ] + (agent.map { a in
+            [("agent", object([("socket", JSON.quote(a.socket)), ("cached", a.cached ? "true" : "false"),
+                               ("fetchedAt", a.fetchedAt.map { JSON.quote(Timestamp.format($0 / 1000)) } ?? "null")]))]
+        } ?? []))
     }
 
     /// An origin as JSON members: `origin` (its kind), what names it, and `from` (the text form).

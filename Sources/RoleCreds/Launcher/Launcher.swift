@@ -11,6 +11,7 @@ public enum Launcher {
         // Before anything is fetched: our memory, environment and core closed to other processes
         // of the same user (prctl(2), PR_SET_DUMPABLE).
         _ = csys_set_dumpable(0)
+        if arguments.first == AgentProcess.internalArgument { AgentProcess.serve(Array(arguments.dropFirst())) }
         do {
             exitLike(try run(arguments, environment: EnvironmentLookup.current()))
         } catch {
@@ -31,6 +32,8 @@ public enum Launcher {
             case .run(let o): options = o
             }
         } catch { throw LaunchError(error) }
+        if options.agent { return try AgentProcess.start(options, environment: environment) }
+        if options.agentStop { return try AgentProcess.stop(environment: environment) }
         let log = Log(level: options.logLevel)
         var settings: Settings
         do {
@@ -68,20 +71,28 @@ public enum Launcher {
         }
         let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
         let provider: any CredentialProvider
-        do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa) } catch { throw LaunchError(error) }
+        let agent = try agentProvider(options, settings, environment: environment, clock: clock, log: log, mfa: mfa)
+        if let agent {
+            provider = agent
+        } else {
+            do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa) } catch { throw LaunchError(error) }
+        }
         let imds = baseProvider(provider) as? IMDSProvider
 
         let credentials: Credentials
         do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
         var region = settings.region
-        if settings.setRegion, region == nil, let found = imds?.region(wait) {
+        if settings.setRegion, region == nil, let found = agent.map({ $0.region }) ?? imds?.region(wait) {
             region = Setting(found, .instanceMetadata("placement/region"))
         }
         log.debug("credentials \(credentials.maskedKeyId) from \(provider.name), expiring \(Timestamp.format(credentials.expiration))")
 
         if options.check {
-            let report = checkReport(settings, provider: provider, credentials: credentials, region: region,
-                                     imdsV1: imds?.answersV1(wait))
+            var shown = provider
+            if let agent { do { shown = try agent.directProvider() } catch { throw LaunchError(error) } }
+            var report = checkReport(settings, provider: shown, credentials: credentials, region: region,
+                                     imdsV1: (baseProvider(shown) as? IMDSProvider)?.answersV1(wait))
+            report.agent = agent.map { CheckReport.Agent(socket: $0.path, fetchedAt: $0.served?.fetchedAtMillis, cached: $0.served?.cached ?? false) }
             provider.close()
             print(options.json ? report.json() : report.text(now: clock.wallSeconds()))
             return .exited(0)
@@ -135,6 +146,31 @@ public enum Launcher {
         _ = csys_set_child_subreaper()
         do { try supervisor.start(environment: childEnvironment) } catch { throw LaunchError(error) }
         return loop.run(until: supervisor.finish)
+    }
+
+    /// The agent's client when `WITH_ROLE_CREDS_AGENT` names one and `--no-agent` is not given; the
+    /// launch's own provider is made only if the agent does not answer.
+    static func agentProvider(_ options: Options, _ settings: Settings, environment: EnvironmentLookup,
+                              clock: any Clock, log: Log, mfa: MFACodes) throws(LaunchError) -> AgentProvider? {
+        guard !options.noAgent, let path = environment[AgentProcess.socketVariable] else { return nil }
+        if let reason = AgentPlan.notServed(settings) {
+            log.debug("not asking the agent: \(reason)")
+            return nil
+        }
+        guard path.hasPrefix("/"), path.utf8.count <= Socket.maxUnixPath else {
+            throw LaunchError("\(AgentProcess.socketVariable) must be the absolute path of the agent's socket (at most \(Socket.maxUnixPath) bytes)")
+        }
+        let plan = AgentPlan(settings: settings, environment: environment, workingDirectory: currentDirectory())
+        return AgentProvider(path: path, plan: plan, refreshBeforeMillis: options.refreshBeforeMillis, log: log) { () throws(CredentialError) in
+            try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa)
+        }
+    }
+
+    /// The working directory, or "" when it cannot be had (relative paths then stay relative).
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// STS calls get this much more of the start-up budget each (TLS, and throttling retried).

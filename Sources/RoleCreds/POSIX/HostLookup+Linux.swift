@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+// SOCK_STREAM and SOCK_CLOEXEC come through CSystem's <sys/socket.h>, as in Socket+Linux.swift; without it
+// the release build found them only when a file importing CSystem shared this file's compile batch.
+import CSystem
 import Synchronization
 
 /// One `getaddrinfo` run on a detached thread, so that the caller's `Wait` (deadline and interrupt)

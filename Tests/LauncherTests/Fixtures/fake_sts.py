@@ -8,7 +8,7 @@ with --container-token). With --mfa SERIAL:CODE, AssumeRole needs that SerialNum
 
 Log lines: {"form": ..., "headers": ...} for an STS call, {"get": PATH, "headers": ...} for a GET,
 {"event": "handshake ok" | "handshake failed: ..."} for a TLS handshake."""
-import argparse, datetime, http.server, json, os, ssl, threading, urllib.parse
+import argparse, datetime, http.server, json, os, ssl, threading, time, urllib.parse
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port-file", required=True)
@@ -17,6 +17,7 @@ parser.add_argument("--error", default="")   # CODE:STATUS:MESSAGE (an empty COD
 parser.add_argument("--error-count", type=int, default=-1)  # only the first N STS calls fail; -1: all
 parser.add_argument("--body", default="", choices=["", "malformed", "oversized"])  # a broken 200 answer
 parser.add_argument("--lifetime", type=int, default=3600)  # seconds the credentials last
+parser.add_argument("--delay-ms", type=int, default=0)  # added latency per STS call (the benchmark's network)
 parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 parser.add_argument("--github-request-token", default="")
 parser.add_argument("--github-jwt", default="")
@@ -66,6 +67,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
         form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
         log({"form": form, "headers": dict(self.headers)})
+        if args.delay_ms:
+            time.sleep(args.delay_ms / 1000)
         with lock:
             counter[0] += 1
             n = counter[0]

@@ -38,7 +38,7 @@ public enum HelperProcess {
         defer { ownership.release(pid) }
         writeEnd.close()   // EOF reaches us once the helper (and whatever it forked) lets go of stdout
         let pidfd = FileDescriptor(csys_pidfd_open(pid))
-        var reader = Reader(fd: readEnd.rawValue, limit: limit)
+        var reader = OutputReader(fd: readEnd.rawValue, limit: limit)
         var status: Int32?
         while status == nil {
             if reader.overflowed || wait.remainingMillis == 0 {
@@ -61,7 +61,7 @@ public enum HelperProcess {
 
     /// Polls stdout and the helper's pidfd (or every 50 ms without one) within the wait; the helper's
     /// wait status once it has exited and is reaped, else nil.
-    static func awaitEvent(_ pid: pid_t, pidfd: FileDescriptor, reader: inout Reader, wait: Wait) -> Int32? {
+    static func awaitEvent(_ pid: pid_t, pidfd: FileDescriptor, reader: inout OutputReader, wait: Wait) -> Int32? {
         var fds = [pollfd(fd: reader.isOpen ? reader.fd : -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: pidfd.rawValue, events: Int16(POLLIN), revents: 0)]
         if let interrupt = wait.interrupt { fds.append(pollfd(fd: interrupt.fd, events: Int16(POLLIN), revents: 0)) }
@@ -127,7 +127,7 @@ public enum HelperProcess {
 }
 
 /// Reads the helper's stdout without blocking, up to a limit.
-struct Reader {
+struct OutputReader {
     let fd: Int32
     let limit: Int
     private(set) var bytes: [UInt8] = []
