@@ -82,4 +82,21 @@ static inline short csys_spawn_flags(int setpgroup) {
     return (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (setpgroup ? POSIX_SPAWN_SETPGROUP : 0));
 }
 
+// The build's identity for --version. scripts/build-release defines these with `-Xcc -DWRC_BUILD_…="…"`, so
+// they live only on that build's command line: a plain `swift build` never sees them and says so honestly, and a
+// changed value changes the command line, which rebuilds every module that reads it (never a stale value, nothing
+// generated in the tree).
+#ifndef WRC_BUILD_VERSION
+#define WRC_BUILD_VERSION "0.0.0-dev"
+#endif
+#ifndef WRC_BUILD_COMMIT
+#define WRC_BUILD_COMMIT "unknown"
+#endif
+#ifndef WRC_BUILD_TARGET
+#define WRC_BUILD_TARGET "development build"
+#endif
+static inline const char *csys_build_version(void) { return WRC_BUILD_VERSION; }
+static inline const char *csys_build_commit(void) { return WRC_BUILD_COMMIT; }
+static inline const char *csys_build_target(void) { return WRC_BUILD_TARGET; }
+
 #endif
