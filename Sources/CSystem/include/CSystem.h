@@ -107,4 +107,21 @@ static inline int csys_mlockall(int future) {
     return mlockall(MCL_CURRENT | (future ? MCL_FUTURE : 0) | 4 /* MCL_ONFAULT */);
 }
 
+// The build's identity for --version. scripts/build-release defines these with `-Xcc -DWRC_BUILD_…="…"`, so
+// they live only on that build's command line: a plain `swift build` never sees them and says so honestly, and a
+// changed value changes the command line, which rebuilds every module that reads it (never a stale value, nothing
+// generated in the tree).
+#ifndef WRC_BUILD_VERSION
+#define WRC_BUILD_VERSION "0.0.0-dev"
+#endif
+#ifndef WRC_BUILD_COMMIT
+#define WRC_BUILD_COMMIT "unknown"
+#endif
+#ifndef WRC_BUILD_TARGET
+#define WRC_BUILD_TARGET "development build"
+#endif
+static inline const char *csys_build_version(void) { return WRC_BUILD_VERSION; }
+static inline const char *csys_build_commit(void) { return WRC_BUILD_COMMIT; }
+static inline const char *csys_build_target(void) { return WRC_BUILD_TARGET; }
+
 #endif

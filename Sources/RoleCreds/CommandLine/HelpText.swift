@@ -1,6 +1,6 @@
 /// The text of `--help` and `--version`; the option lists are made from `OptionTable`.
 public enum HelpText {
-    public static let version = "with-role-creds 0.1.0"
+    public static var version: String { BuildInfo.versionLine }
 
     /// Where descriptions start in the option lists: every line of `usage` fits 80 columns.
     static let descriptionColumn = 29
