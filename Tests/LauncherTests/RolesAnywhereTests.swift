@@ -112,6 +112,21 @@ struct RolesAnywhereTests {
         #expect((request["headers"] as? [String: String])?["X-Amz-X509-Chain"] != nil)
     }
 
+    /// Served by the agent like any other source: two launches, one CreateSession, the same keys.
+    @Test func theAgentServesRolesAnywhereWithOneSession() throws {
+        let pki = try Self.pki()
+        let fake = try FakeRolesAnywhere(["--ca", pki.path("ca.pem")])
+        let agent = try AgentRun()
+        let env = Self.environment(fake).merging(agent.environment) { $1 }
+        let first = try launch(Self.flags(pki) + ["--", "env"], environment: env)
+        let second = try launch(Self.flags(pki) + ["--", "env"], environment: env)
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr) \(second.stderr)")
+        #expect(second.stderr.isEmpty, "\(second.stderr)")
+        #expect(parseEnv(first.stdout)["AWS_ACCESS_KEY_ID"] == ["ASIAFAKERA000000001"])
+        #expect(parseEnv(second.stdout)["AWS_ACCESS_KEY_ID"] == ["ASIAFAKERA000000001"])
+        #expect(fake.requests().count == 1, "CreateSession calls: \(fake.requests().count)")
+    }
+
     @Test func keyReadableByOthersIsRefusedBeforeAnyCall() throws {
         let pki = try Self.pki()
         chmod(pki.path("leaf.key"), 0o644)

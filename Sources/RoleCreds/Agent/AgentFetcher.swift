@@ -34,21 +34,10 @@ final class AgentFetcher: @unchecked Sendable {
     /// Fetches `plan` on a new thread; its result is queued under `key`.
     func start(key: String, plan: AgentPlan) {
         let job = Job(fetcher: self, key: key, plan: plan)
-        let context = Unmanaged.passRetained(job).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, 512 * 1024)
-        let rc = pthread_create(&thread, &attributes, { raw in
-            let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-            job.fetcher.run(job)
-            return nil
-        }, context)
-        pthread_attr_destroy(&attributes)
-        if rc != 0 {
-            Unmanaged<Job>.fromOpaque(context).release()
-            finish(key, .failure(CredentialError("the agent cannot start a thread: \(Errno(rawValue: rc))", transient: true)))
+        do {
+            try DetachedThread.start(stackSize: 512 * 1024) { job.fetcher.run(job) }
+        } catch {
+            finish(key, .failure(CredentialError("the agent cannot start a thread: \(error)", transient: true)))
         }
     }
 

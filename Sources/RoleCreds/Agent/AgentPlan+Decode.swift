@@ -19,12 +19,7 @@ extension AgentPlan {
                                                     durationSeconds: try h.optionalInt("duration"),
                                                     policy: try h.optionalString("policy")))
         }
-        if let sts = json["sts"], sts != .null {
-            let e = Reader(json: sts, path: "plan.sts")
-            settings.sts = STSEndpoint(scheme: try e.string("scheme"), host: try e.string("host"),
-                                       port: UInt16(try e.int("port", in: 1...65_535)), path: try e.string("path"),
-                                       signingRegion: try e.string("signingRegion"), origin: try e.string("origin"))
-        }
+        if let sts = json["sts"], sts != .null { settings.sts = try decodeEndpoint(sts, path: "plan.sts") }
         settings.caBundle = try r.optionalString("caBundle").map { Setting($0, .defaultValue) }
         guard case .array(let pairs)? = json["env"] else { throw AgentProtocolError("plan: env must be a list") }
         var environment: [(String, String)] = []
@@ -37,6 +32,30 @@ extension AgentPlan {
         }
         guard case .bool(let wantsRegion)? = json["region"] else { throw AgentProtocolError("plan: region must be true or false") }
         return AgentPlan(settings: settings, environment: environment, wantsRegion: wantsRegion)
+    }
+
+    static func decodeEndpoint(_ json: JSON, path: String) throws(AgentProtocolError) -> STSEndpoint {
+        let e = Reader(json: json, path: path)
+        return STSEndpoint(scheme: try e.string("scheme"), host: try e.string("host"),
+                           port: UInt16(try e.int("port", in: 1...65_535)), path: try e.string("path"),
+                           signingRegion: try e.string("signingRegion"), origin: try e.string("origin"))
+    }
+
+    /// Roles Anywhere's inputs, checked by the same rules as the launch's (`RolesAnywhereSettings.make`).
+    static func decodeRolesAnywhere(_ r: Reader, _ json: JSON) throws(AgentProtocolError) -> Settings.Source {
+        var settings: RolesAnywhereSettings
+        do {
+            settings = try RolesAnywhereSettings.make(
+                certificate: try r.string("certificate"), privateKey: try r.string("privateKey"),
+                intermediates: try r.optionalString("intermediates"), trustAnchorArn: try r.string("trustAnchorArn"),
+                profileArn: try r.string("profileArn"), roleArn: try r.string("roleArn"),
+                durationSeconds: try r.int("duration"), sessionName: try r.optionalString("sessionName"),
+                environment: EnvironmentLookup([]), what: "plan.source")
+        } catch let error as AgentProtocolError { throw error } catch {
+            throw AgentProtocolError("plan.source: \(error)")
+        }
+        settings.endpoint = try decodeEndpoint(try r.member("endpoint"), path: "plan.source.endpoint")
+        return .rolesAnywhere(settings)
     }
 
     static func decodeSource(_ json: JSON) throws(AgentProtocolError) -> Settings.Source {
@@ -74,6 +93,8 @@ extension AgentPlan {
         case "static-keys":
             return .staticKeys(StaticKeys(accessKeyId: try r.string("accessKeyId"), secretAccessKey: Secret(try r.string("secretAccessKey")),
                                           sessionToken: try r.optionalString("sessionToken").map(Secret.init), profile: try r.string("profile")))
+        case "roles-anywhere":
+            return try decodeRolesAnywhere(r, json)
         default:
             throw AgentProtocolError("plan.source: unknown kind")
         }

@@ -40,7 +40,12 @@ public struct AgentPlan: Equatable, Sendable {
         case .container(var c):
             if case .tokenFile(let path) = c.authorization { c.authorization = .tokenFile(absolute(path)) }
             s.source.value = .container(c)
-        case .imds, .staticKeys, .process, .rolesAnywhere: break
+        case .rolesAnywhere(var r):
+            r.certificate = absolute(r.certificate)
+            r.privateKey = absolute(r.privateKey)
+            r.intermediates = r.intermediates.map(absolute)
+            s.source.value = .rolesAnywhere(r)
+        case .imds, .staticKeys, .process: break
         }
         s.caBundle = s.caBundle.map { Setting(absolute($0.value), $0.origin) }
         self.settings = s
@@ -54,12 +59,11 @@ public struct AgentPlan: Equatable, Sendable {
 
     /// Why the agent does not serve the plan of `settings`, or nil when it does. A credential helper runs in
     /// the launch's own environment, which the agent does not have; an MFA code is asked by the launch with
-    /// the terminal and works once; Roles Anywhere is not carried by this plan version. Such a launch
+    /// the terminal and works once. Such a launch
     /// fetches by itself, as without an agent.
     public static func notServed(_ settings: Settings) -> String? {
         switch settings.source.value {
         case .process: return "a credential_process runs in this launch's environment"
-        case .rolesAnywhere: return "IAM Roles Anywhere plans are fetched by the launch itself"
         default: break
         }
         if settings.hops.contains(where: { $0.mfaSerial != nil }) { return "an MFA code is asked by this launch" }
@@ -89,10 +93,7 @@ public struct AgentPlan: Equatable, Sendable {
                      ("externalId", text(hop.externalId)), ("duration", number(hop.durationSeconds.map(Int64.init))),
                      ("policy", text(hop.policy))])
         }
-        let sts: JSON = settings.sts.map { e in
-            .object([("scheme", .string(e.scheme)), ("host", .string(e.host)), ("port", number(Int64(e.port))),
-                     ("path", .string(e.path)), ("signingRegion", .string(e.signingRegion)), ("origin", .string(e.origin))])
-        } ?? .null
+        let sts: JSON = settings.sts.map(Self.endpointJSON) ?? .null
         return .object([
             ("v", number(Int64(Self.version))),
             ("source", Self.sourceJSON(settings.source.value, secret)),
@@ -104,6 +105,11 @@ public struct AgentPlan: Equatable, Sendable {
             ("region", .bool(wantsRegion)),
             ("env", .array(environment.map { .array([.string($0.0), .string($0.1)]) })),
         ])
+    }
+
+    static func endpointJSON(_ e: STSEndpoint) -> JSON {
+        .object([("scheme", .string(e.scheme)), ("host", .string(e.host)), ("port", .number(String(e.port))),
+                 ("path", .string(e.path)), ("signingRegion", .string(e.signingRegion)), ("origin", .string(e.origin))])
     }
 
     static func sourceJSON(_ source: Settings.Source, _ secret: (String) -> JSON) -> JSON {
@@ -131,7 +137,13 @@ public struct AgentPlan: Equatable, Sendable {
             }
             return .object([("kind", .string("web-identity")), ("roleArn", .string(w.roleArn)),
                             ("sessionName", text(w.sessionName)), ("token", token)])
-        case .process, .rolesAnywhere:
+        case .rolesAnywhere(let r):
+            return .object([("kind", .string("roles-anywhere")), ("certificate", .string(r.certificate)),
+                            ("privateKey", .string(r.privateKey)), ("intermediates", text(r.intermediates)),
+                            ("trustAnchorArn", .string(r.trustAnchorArn)), ("profileArn", .string(r.profileArn)),
+                            ("roleArn", .string(r.roleArn)), ("duration", .number(String(r.durationSeconds))),
+                            ("sessionName", text(r.sessionName)), ("endpoint", endpointJSON(r.endpoint))])
+        case .process:
             return .null // never sent: see `notServed`
         case .staticKeys(let k):
             return .object([("kind", .string("static-keys")), ("accessKeyId", secret(k.accessKeyId)),

@@ -53,20 +53,9 @@ final class HostLookup: @unchecked Sendable {
 
     /// Starts `run` on a detached thread that holds a reference to `self`; false when none could start.
     private func startThread() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         // getaddrinfo with the dns service needs more than a small stack (res_nquery's 64 KiB buffers).
-        pthread_attr_setstacksize(&attributes, 512 * 1024)
-        let rc = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<HostLookup>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, context)
-        pthread_attr_destroy(&attributes)
-        if rc != 0 { Unmanaged<HostLookup>.fromOpaque(context).release() }
-        return rc == 0
+        do { try DetachedThread.start(stackSize: 512 * 1024) { self.run() } } catch { return false }
+        return true
     }
 
     private func run() {

@@ -35,21 +35,10 @@ public final class RefreshWorker: @unchecked Sendable {
     public func start() {
         guard !isRunning else { return }
         isRunning = true
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, 256 * 1024)
-        let rc = pthread_create(&thread, &attributes, { raw in
-            let worker = Unmanaged<RefreshWorker>.fromOpaque(raw!).takeRetainedValue()
-            worker.work()
-            return nil
-        }, context)
-        pthread_attr_destroy(&attributes)
-        if rc != 0 {
+        do {
+            try DetachedThread.start(stackSize: 256 * 1024) { self.work() }
+        } catch {
             // No thread: fetch here (the loop waits at most the budget) rather than never.
-            Unmanaged<RefreshWorker>.fromOpaque(context).release()
             work()
         }
     }
