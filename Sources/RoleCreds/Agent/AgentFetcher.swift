@@ -25,11 +25,7 @@ final class AgentFetcher: @unchecked Sendable {
     var fd: Int32 { readEnd.rawValue }
 
     /// The bound on one fetch: the launch's own start-up budget for the same plan.
-    static func budgetMillis(_ settings: Settings) -> Int64 {
-        let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity ? 1 : 0)
-        return Launcher.startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
-            + Int64(stsCalls) * Launcher.stsBudgetMillis
-    }
+    static func budgetMillis(_ settings: Settings) -> Int64 { ProviderFactory.budgetMillis(settings) }
 
     /// Fetches `plan` on a new thread; its result is queued under `key`.
     func start(key: String, plan: AgentPlan) {
@@ -48,10 +44,10 @@ final class AgentFetcher: @unchecked Sendable {
         let environment = EnvironmentLookup(job.plan.environment.map { "\($0.0)=\($0.1)" })
         let result: Result<(Credentials, String?), CredentialError>
         do {
-            let provider = try Launcher.makeProvider(settings, environment: environment, clock: clock, log: log)
+            let provider = try ProviderFactory.make(settings, environment: environment, clock: clock, log: log)
             defer { provider.close() }
             let credentials = try provider.fetch(wait)
-            let region = job.plan.wantsRegion ? (Launcher.baseProvider(provider) as? IMDSProvider)?.region(wait) : nil
+            let region = job.plan.wantsRegion ? (ProviderFactory.base(provider) as? IMDSProvider)?.region(wait) : nil
             result = .success((credentials, region))
         } catch {
             result = .failure(error)

@@ -64,7 +64,7 @@ public final class AgentProvider: CredentialProvider {
         let provider = try directProvider()
         let credentials = try provider.fetch(wait)
         // The launch asks the region once, at start; a rotation's fallback has no use for it.
-        if plan.wantsRegion && region == nil { region = (Launcher.baseProvider(provider) as? IMDSProvider)?.region(wait) }
+        if plan.wantsRegion && region == nil { region = (ProviderFactory.base(provider) as? IMDSProvider)?.region(wait) }
         return credentials
     }
 }

@@ -35,6 +35,45 @@ public enum Launcher {
         if options.agent { return try AgentProcess.start(options, environment: environment) }
         if options.agentStop { return try AgentProcess.stop(environment: environment) }
         let log = Log(level: options.logLevel)
+        let settings = try resolveSettings(options, environment: environment, log: log)
+        let clock = SystemClock()
+        // Until the child exists, a signal is for us: act on it at once, even mid-request.
+        let interrupt = Interrupt(fd: signals.fd) {
+            for received in signals.readAll() {
+                if SignalPolicy.terminatesByDefault(received.signal) { exitLike(.signaled(received.signal)) }
+                if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
+            }
+        }
+        let mfa = try askMFA(settings, clock: clock, interrupt: interrupt)
+        let budget = ProviderFactory.budgetMillis(settings)
+        let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
+        let agent = try agentProvider(options, settings, environment: environment, clock: clock, log: log, mfa: mfa)
+        let provider: any CredentialProvider
+        if let agent {
+            provider = agent
+        } else {
+            do { provider = try ProviderFactory.make(settings, environment: environment, clock: clock, log: log, mfa: mfa) } catch { throw LaunchError(error) }
+        }
+        let credentials: Credentials
+        do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
+        var region = settings.region
+        if settings.setRegion, region == nil,
+           let found = agent.map({ $0.region }) ?? (ProviderFactory.base(provider) as? IMDSProvider)?.region(wait) {
+            region = Setting(found, .instanceMetadata("placement/region"))
+        }
+        log.debug("credentials \(credentials.maskedKeyId) from \(provider.name), expiring \(Timestamp.format(credentials.expiration))")
+        if options.check {
+            defer { provider.close() }
+            return try check(options, settings, provider: provider, agent: agent, credentials: credentials, region: region,
+                             wait: wait, clock: clock)
+        }
+        provider.close()
+        return try supervise(options, settings, environment: environment, provider: provider, credentials: credentials,
+                             region: region?.value, budgetMillis: budget, signals: signals, clock: clock, log: log)
+    }
+
+    /// The settings of this launch (spec §1, §8), every value checked, the session policy read.
+    static func resolveSettings(_ options: Options, environment: EnvironmentLookup, log: Log) throws(LaunchError) -> Settings {
         var settings: Settings
         do {
             let profiles = try ConfigFileLocation.resolve(environment: environment).load()
@@ -44,61 +83,41 @@ public enum Launcher {
                 settings.hops[settings.hops.count - 1].policy = try SessionPolicy.load(path: file)
             }
         } catch let error as UsageError { throw LaunchError(error) } catch { throw LaunchError("\(error)") }
-        let clock = SystemClock()
         for note in settings.notes { log.debug(note) }
+        return settings
+    }
+
+    /// The codes of the chain's MFA devices, asked on the terminal before the start-up budget starts (a
+    /// person takes longer than a request); without a terminal, an error before anything is fetched.
+    static func askMFA(_ settings: Settings, clock: any Clock, interrupt: Interrupt) throws(LaunchError) -> MFACodes {
+        let mfa = MFACodes()
         let devices = MFACodes.devices(settings.hops)
-        if let first = devices.first, !hasControllingTerminal() {
+        guard let first = devices.first else { return mfa }
+        guard hasControllingTerminal() else {
             throw LaunchError("profile \(first.profile) needs an MFA code (mfa_serial \(first.serial)), and there is no terminal to ask for it on; nothing was fetched")
         }
+        do { try mfa.ask(settings.hops, prompt: TerminalPrompt(), wait: Wait(millis: mfaPromptMillis, clock: clock, interrupt: interrupt)) } catch {
+            throw LaunchError(error)
+        }
+        return mfa
+    }
 
-        // Until the child exists, a signal is for us: act on it at once, even mid-request.
-        let interrupt = Interrupt(fd: signals.fd) {
-            for received in signals.readAll() {
-                if SignalPolicy.terminatesByDefault(received.signal) { exitLike(.signaled(received.signal)) }
-                if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
-            }
-        }
-        // A credential helper and Roles Anywhere get the same extra time as a call to STS.
-        let stsCalls = settings.hops.count + (settings.source.value.isWebIdentity || settings.source.value.isOutsideAWS ? 1 : 0)
-        let budget = startupBudgetMillis(timeoutMillis: settings.timeoutMillis.value, attempts: settings.attempts.value)
-            + Int64(stsCalls) * stsBudgetMillis
-        let mfa = MFACodes()
-        if !devices.isEmpty {
-            // Asked before the start-up budget starts: a person takes longer than a request.
-            do { try mfa.ask(settings.hops, prompt: TerminalPrompt(), wait: Wait(millis: mfaPromptMillis, clock: clock, interrupt: interrupt)) } catch {
-                throw LaunchError(error)
-            }
-        }
-        let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
-        let provider: any CredentialProvider
-        let agent = try agentProvider(options, settings, environment: environment, clock: clock, log: log, mfa: mfa)
-        if let agent {
-            provider = agent
-        } else {
-            do { provider = try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa) } catch { throw LaunchError(error) }
-        }
-        let imds = baseProvider(provider) as? IMDSProvider
+    /// `--check`: the summary, without secrets.
+    static func check(_ options: Options, _ settings: Settings, provider: any CredentialProvider, agent: AgentProvider?,
+                      credentials: Credentials, region: Setting<String>?, wait: Wait, clock: any Clock) throws(LaunchError) -> ChildExit {
+        var shown = provider
+        if let agent { do { shown = try agent.directProvider() } catch { throw LaunchError(error) } }
+        var report = checkReport(settings, provider: shown, credentials: credentials, region: region,
+                                 imdsV1: (ProviderFactory.base(shown) as? IMDSProvider)?.answersV1(wait))
+        report.agent = agent.map { CheckReport.Agent(socket: $0.path, fetchedAt: $0.served?.fetchedAtMillis, cached: $0.served?.cached ?? false) }
+        print(options.json ? report.json() : report.text(now: clock.wallSeconds()))
+        return .exited(0)
+    }
 
-        let credentials: Credentials
-        do { credentials = try provider.fetch(wait) } catch { throw LaunchError(error) }
-        var region = settings.region
-        if settings.setRegion, region == nil, let found = agent.map({ $0.region }) ?? imds?.region(wait) {
-            region = Setting(found, .instanceMetadata("placement/region"))
-        }
-        log.debug("credentials \(credentials.maskedKeyId) from \(provider.name), expiring \(Timestamp.format(credentials.expiration))")
-
-        if options.check {
-            var shown = provider
-            if let agent { do { shown = try agent.directProvider() } catch { throw LaunchError(error) } }
-            var report = checkReport(settings, provider: shown, credentials: credentials, region: region,
-                                     imdsV1: (baseProvider(shown) as? IMDSProvider)?.answersV1(wait))
-            report.agent = agent.map { CheckReport.Agent(socket: $0.path, fetchedAt: $0.served?.fetchedAtMillis, cached: $0.served?.cached ?? false) }
-            provider.close()
-            print(options.json ? report.json() : report.text(now: clock.wallSeconds()))
-            return .exited(0)
-        }
-        provider.close()
-
+    /// Starts COMMAND with `credentials` (or the `--serve` endpoint) and supervises it until it ends (spec §4, §5).
+    static func supervise(_ options: Options, _ settings: Settings, environment: EnvironmentLookup,
+                          provider: any CredentialProvider, credentials: Credentials, region: String?, budgetMillis: Int64,
+                          signals: SignalFD, clock: any Clock, log: Log) throws(LaunchError) -> ChildExit {
         var endpoint: CredentialEndpoint?
         if options.serve {
             do { endpoint = try CredentialEndpoint(credentials: credentials, clock: clock) } catch {
@@ -106,7 +125,7 @@ public enum Launcher {
             }
         }
         let inherited = environment.entries
-        let childRegion = settings.setRegion ? region?.value : nil
+        let childRegion = settings.setRegion ? region : nil
         let buildEnvironment = { [endpoint] (c: Credentials) -> [String] in
             let supply: ChildEnvironment.Supply = endpoint.map {
                 .endpoint(url: $0.url, token: $0.authorizationToken, accountId: c.accountId)
@@ -118,14 +137,11 @@ public enum Launcher {
             // On the launcher itself, before any child exists: every start and restart inherits it.
             do { try Spawn.forbidCoreDumps() } catch { throw LaunchError("cannot set RLIMIT_CORE to 0: \(error)") }
         }
-        if options.exec {
-            throw LaunchError(Spawn.exec(options.command, environment: childEnvironment))
-        }
-
+        if options.exec { throw LaunchError(Spawn.exec(options.command, environment: childEnvironment)) }
         var worker: RefreshWorker?
         if options.serve || options.onRotate != .none {
             // Refreshes run on a helper thread with no interrupt: signals now belong to the loop.
-            do { worker = try RefreshWorker(provider: provider, budgetMillis: budget, clock: clock) } catch {
+            do { worker = try RefreshWorker(provider: provider, budgetMillis: budgetMillis, clock: clock) } catch {
                 throw LaunchError("cannot set up credential refreshes: \(error)")
             }
         }
@@ -141,7 +157,6 @@ public enum Launcher {
         let loop = EventLoop(signals: signals, clock: clock, log: log)
         loop.participants = [supervisor, rotator] + (endpoint.map { [$0] } ?? [])
         loop.onSignal = supervisor.handle
-
         // Orphaned grandchildren are re-parented to us, so we can reap them (prctl(2)).
         _ = csys_set_child_subreaper()
         do { try supervisor.start(environment: childEnvironment) } catch { throw LaunchError(error) }
@@ -162,7 +177,7 @@ public enum Launcher {
         }
         let plan = AgentPlan(settings: settings, environment: environment, workingDirectory: currentDirectory())
         return AgentProvider(path: path, plan: plan, refreshBeforeMillis: options.refreshBeforeMillis, log: log) { () throws(CredentialError) in
-            try makeProvider(settings, environment: environment, clock: clock, log: log, mfa: mfa)
+            try ProviderFactory.make(settings, environment: environment, clock: clock, log: log, mfa: mfa)
         }
     }
 
@@ -173,71 +188,8 @@ public enum Launcher {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// STS calls get this much more of the start-up budget each (TLS, and throttling retried).
-    static let stsBudgetMillis: Int64 = 15_000
     /// How long the MFA prompt waits for a code (a TOTP code lives 30 s; this is for finding the device).
     static let mfaPromptMillis: Int64 = 5 * 60_000
-
-    /// The provider the settings name: the base source, wrapped by each role to assume.
-    static func makeProvider(_ settings: Settings, environment: EnvironmentLookup, clock: any Clock, log: Log,
-                             mfa: MFACodes? = nil) throws(CredentialError) -> any CredentialProvider {
-        let tls = SharedTLSContext(environment: environment, profileCABundle: settings.caBundle?.value)
-        // One STS client for every call of the chain: one TLS context, and one kept-alive connection
-        // (the calls are made one after another, on one thread at a time).
-        var shared: STSClient?
-        func sts() throws(CredentialError) -> STSClient {
-            if let shared { return shared }
-            guard let endpoint = settings.sts else { throw CredentialError("no STS endpoint resolved") }
-            let client = try STSClient(endpoint: endpoint, environment: environment, tls: tls,
-                                       retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
-                                       clock: clock, log: log)
-            shared = client
-            return client
-        }
-        var provider: any CredentialProvider
-        switch settings.source.value {
-        case .imds(let c): provider = IMDSProvider(config: c, clock: clock, log: log)
-        case .container(let c):
-            var context: TLSContext?
-            if c.url.scheme == .https {
-                // Made only for an https endpoint: OpenSSL stays untouched on the plain metadata path.
-                do { context = try tls.context() } catch {
-                    throw CredentialError("cannot set up TLS for the container credential endpoint at \(c.url.authority): \(error)")
-                }
-            }
-            provider = ContainerProvider(config: c, tls: context, clock: clock, log: log)
-        case .webIdentity(let w): provider = WebIdentityProvider(settings: w, sts: try sts(), clock: clock, log: log)
-        case .staticKeys(let keys):
-            provider = StaticKeysProvider(Credentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey,
-                                                      sessionToken: keys.sessionToken ?? Secret(""),
-                                                      // Long-term keys do not expire; a year keeps every schedule sane.
-                                                      expiration: clock.wallSeconds() + 365 * 86_400),
-                                          target: "profile \(keys.profile)")
-        case .process(let p):
-            provider = try ProcessProvider(commandLine: p.commandLine, profile: p.profile, inherited: environment.entries, clock: clock, log: log)
-        case .rolesAnywhere(let r):
-            provider = try RolesAnywhereProvider(settings: r, environment: environment, caBundle: settings.caBundle?.value,
-                                                 retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
-                                                 clock: clock, log: log)
-        }
-        for hop in settings.hops {
-            provider = AssumeRoleProvider(base: provider, hop: hop, sts: try sts(), clock: clock, log: log, mfa: mfa)
-        }
-        return provider
-    }
-
-    /// The provider at the start of a chain.
-    static func baseProvider(_ provider: any CredentialProvider) -> any CredentialProvider {
-        var current = provider
-        while let hop = current as? AssumeRoleProvider { current = hop.base }
-        return current
-    }
-
-    /// The bound on the whole start-up fetch: every attempt of a couple of requests timing out,
-    /// plus back-off (8 s with the defaults, under the 10 s the spec promises).
-    public static func startupBudgetMillis(timeoutMillis: Int64, attempts: Int) -> Int64 {
-        timeoutMillis * Int64(attempts) * 2 + 2000
-    }
 
     /// Whether this process has a controlling terminal (`/dev/tty` opens), whatever stdin is.
     static func hasControllingTerminal() -> Bool {
@@ -254,7 +206,7 @@ public enum Launcher {
         var entries = [Entry(name: "source", value: provider.chain.first?.description ?? provider.name, origin: settings.source.origin)]
         if let region { entries.append(Entry(name: "region", value: region.value, origin: region.origin)) }
         if let origin = settings.imdsEndpointOrigin {
-            entries.append(Entry(name: "imds endpoint", value: baseProvider(provider).chain.first?.target ?? "", origin: origin))
+            entries.append(Entry(name: "imds endpoint", value: ProviderFactory.base(provider).chain.first?.target ?? "", origin: origin))
         }
         if let v1 = settings.imdsV1Disabled {
             entries.append(Entry(name: "imdsv1 disabled", value: v1.value ? "true" : "false", origin: v1.origin))
@@ -268,7 +220,7 @@ public enum Launcher {
         if let bundle = settings.caBundle { entries.append(Entry(name: "ca bundle", value: bundle.value, origin: bundle.origin)) }
         if case .rolesAnywhere(let r) = settings.source.value {
             entries.append(Entry(name: "roles anywhere endpoint", value: r.endpoint.description, origin: r.endpoint.origin.hasPrefix("AWS_") ? .environment(r.endpoint.origin) : .defaultValue))
-            if let certificate = (baseProvider(provider) as? RolesAnywhereProvider)?.certificate {
+            if let certificate = (ProviderFactory.base(provider) as? RolesAnywhereProvider)?.certificate {
                 // The certificate's public facts; the key is never shown.
                 entries.append(Entry(name: "certificate subject", value: certificate.subject.quotable(limit: 200), origin: settings.source.origin))
                 entries.append(Entry(name: "certificate serial", value: certificate.serial, origin: settings.source.origin))
