@@ -56,6 +56,11 @@ struct NameLookupTests {
                 AWS_CONTAINER_AUTHORIZATION_TOKEN=pod-token-secret-1 "$WRC"
             run assume-role -u AWS_EC2_METADATA_DISABLED AWS_EC2_METADATA_SERVICE_ENDPOINT="$(cat "$dir/imds")" \\
                 AWS_ENDPOINT_URL_STS="http://localhost:$port/" "$WRC" --assume-role arn:aws:iam::111122223333:role/next
+            mkdir "$dir/pki"; python3 -B "$FIXTURES/make_pki.py" --dir "$dir/pki" >/dev/null
+            run roles-anywhere AWS_ENDPOINT_URL_ROLESANYWHERE="http://localhost:$port" "$WRC" --source roles-anywhere \
+                --certificate "$dir/pki/leaf.pem" --private-key "$dir/pki/leaf.key" \
+                --trust-anchor-arn arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/0f1e2d3c \
+                --profile-arn arn:aws:rolesanywhere:eu-west-1:111122223333:profile/4b5a6978 --role-arn arn:aws:iam::111122223333:role/ra
             echo "reached 10.0.0.8: $(wc -l < "$dir/sts.log")"
             # Controls: the name server does send localhost to 10.0.0.8, and the endpoint there answers.
             echo "control resolve: $(getent ahostsv4 localhost | head -n 1)"
@@ -64,7 +69,7 @@ struct NameLookupTests {
             """
         let result = try inNamespace(script, resolvOptions: "timeout:1 attempts:1", dnsArguments: "--answer 10.0.0.8")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        for name in ["web-identity", "github", "container", "assume-role"] {
+        for name in ["web-identity", "github", "container", "assume-role", "roles-anywhere"] {
             let line = lines.first { $0.hasPrefix("run \(name) ") } ?? "no line for \(name): \(result.stdout) \(result.stderr)"
             #expect(line.contains("status=125 out= err=with-role-creds: "), "\(line)")
             #expect(line.contains("localhost resolves to 10.0.0.8, which is not allowed"), "\(line)")

@@ -190,7 +190,9 @@ struct RolesAnywhereTests {
         let pki = try Self.pki()
         var env = Self.environment(nil)
         env["AWS_ENDPOINT_URL_ROLESANYWHERE"] = "http://rolesanywhere.example.com"
-        let result = try launch(Self.flags(pki) + ["--", "true"], environment: env)
+        // In a network namespace of its own: were the rule broken, the name's lookup could leave no machine.
+        let result = try Running("/usr/bin/unshare", ["--net", Paths.launcher] + Self.flags(pki) + ["--", "true"],
+                                 environment: baseEnvironment().merging(env) { $1 }).wait()
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1 && result.stderr.contains("plain http to a host that is not loopback"), "\(result.stderr)")
     }

@@ -42,7 +42,7 @@ public enum ProviderFactory {
         case .process(let p):
             provider = try ProcessProvider(commandLine: p.commandLine, profile: p.profile, inherited: environment.entries, clock: clock, log: log)
         case .rolesAnywhere(let r):
-            provider = try RolesAnywhereProvider(settings: r, environment: environment, caBundle: settings.caBundle?.value,
+            provider = try RolesAnywhereProvider(settings: r, environment: environment, tls: tls,
                                                  retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),
                                                  clock: clock, log: log)
         }

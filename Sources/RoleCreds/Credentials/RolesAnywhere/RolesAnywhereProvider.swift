@@ -6,7 +6,7 @@ public final class RolesAnywhereProvider: CredentialProvider {
     let settings: RolesAnywhereSettings
     let url: HTTPURL
     let environment: EnvironmentLookup
-    let caBundle: String?
+    let tls: SharedTLSContext
     let retry: RetryPolicy
     let clock: any Clock
     let log: Log
@@ -15,9 +15,9 @@ public final class RolesAnywhereProvider: CredentialProvider {
     public private(set) var certificate: X509Certificate?
 
     /// Checks the endpoint first: plain http only to a loopback host, as for STS.
-    init(settings: RolesAnywhereSettings, environment: EnvironmentLookup, caBundle: String?, retry: RetryPolicy,
+    init(settings: RolesAnywhereSettings, environment: EnvironmentLookup, tls: SharedTLSContext, retry: RetryPolicy,
          clock: any Clock, log: Log) throws(CredentialError) {
-        self.settings = settings; self.environment = environment; self.caBundle = caBundle
+        self.settings = settings; self.environment = environment; self.tls = tls
         self.retry = RetryPolicy(attempts: max(retry.attempts, 3), timeoutMillis: retry.timeoutMillis * 5)
         self.clock = clock; self.log = log
         do { url = try HTTPURL.parse(settings.endpoint.description, allowingHTTPS: true) } catch {
@@ -86,12 +86,14 @@ public final class RolesAnywhereProvider: CredentialProvider {
         log.warn("the certificate \(settings.certificate.quotable(limit: 200)) expires at \(Timestamp.format(certificate.notAfter)), before a \(DurationText.format(millis: Int64(settings.durationSeconds) * 1000)) session would end; renew it")
     }
 
-    /// The client, made on first use: OpenSSL's TLS is set up only for an https endpoint.
+    /// The client, made on first use: the run's one TLS context, only for an https endpoint.
     private func connection() throws(CredentialError) -> HTTPClient {
         if let client { return client }
         do {
-            let tls = url.scheme == .https ? try TLSContext.system(environment: environment, profileCABundle: caBundle) : nil
-            let made = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(environment).proxy(for: url))
+            let context = url.scheme == .https ? try tls.context() : nil
+            let made = HTTPClient(url: url, tls: context, proxy: try ProxySettings.from(environment).proxy(for: url))
+            // The signed request and the credentials in the answer: the one plain-http rule, as for STS.
+            applyPlainHTTPRule(to: made)
             client = made
             return made
         } catch {
