@@ -11,7 +11,7 @@ extension ProfilePlan {
         case rolesAnywhere(profile: String)
 
         /// Whether this base, with no role after it, is the profile's whole answer: web identity always
-        /// (it is a role); static keys only when the profile was chosen by name (`--profile`,
+        /// (it is a role already); static keys only when the profile was chosen by name (`--profile`,
         /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), as every SDK uses them, and no `--imds-endpoint` flag asks
         /// for the instance's role instead; not an implicit `default`'s keys, which never replace the role
         /// credentials this tool is for (spec §2, §8).

@@ -110,7 +110,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
     /// Static keys of a profile. nil when it has none; half a pair is an error when `required`, and
     /// otherwise nil (a source profile with a partial pair and a `role_arn` continues with the role,
     /// as in the SDKs). Keys that could not be sent as they are (a control character, a continuation
-    /// line, not ASCII) are an error naming the key, never showing it.
+    /// line, not ASCII) are an error naming the key, never showing it: sent on, they could split a request.
     static func staticKeys(_ profile: Profile, set: ProfileSet, required: Bool) throws(SettingsError) -> StaticKeys? {
         let id = profile.value("aws_access_key_id")
         let secret = profile.value("aws_secret_access_key")
