@@ -40,7 +40,7 @@ public enum ProviderFactory {
                                                       expiration: clock.wallSeconds() + 365 * 86_400),
                                           target: "profile \(keys.profile)")
         case .process(let p):
-            provider = try ProcessProvider(settings: p, inherited: environment.entries, clock: clock, log: log)
+            provider = try ProcessProvider(commandLine: p.commandLine, profile: p.profile, inherited: environment.entries, clock: clock, log: log)
         case .rolesAnywhere(let r):
             provider = try RolesAnywhereProvider(settings: r, environment: environment, tls: tls,
                                                  retry: RetryPolicy(attempts: settings.attempts.value, timeoutMillis: settings.timeoutMillis.value),

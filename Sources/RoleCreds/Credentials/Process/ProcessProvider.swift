@@ -19,12 +19,12 @@ public final class ProcessProvider: CredentialProvider {
         "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID",
     ]
 
-    /// `settings` is the profile's `credential_process`; `inherited` the launcher's environment entries.
-    public init(settings: ProcessSettings, inherited: [String], clock: any Clock, log: Log) throws(CredentialError) {
-        do { argv = try ShellWords.split(settings.commandLine) } catch {
-            throw CredentialError("profile '\(settings.profile)': \(error.description)")
+    /// `commandLine` is the profile's value; `inherited` the launcher's environment entries.
+    public init(commandLine: String, profile: String, inherited: [String], clock: any Clock, log: Log) throws(CredentialError) {
+        do { argv = try ShellWords.split(commandLine) } catch {
+            throw CredentialError("profile '\(profile)': \(error.description)")
         }
-        self.profile = settings.profile
+        self.profile = profile
         self.environment = Self.helperEnvironment(inherited)
         self.clock = clock; self.log = log
     }
