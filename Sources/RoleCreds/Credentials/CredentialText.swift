@@ -1,7 +1,7 @@
 /// The one rule for key material that comes from outside — an IMDS or container document, an STS answer,
 /// the shared credentials file, the environment — before it is signed with, sent in a header or given to
 /// the command: printable ASCII and bounded, so a CR, LF or NUL can never split or smuggle a request
-/// (issue 19). Real keys are base64-like text; anything else is a mistake or an attack.
+/// or end up in a log. Real keys are base64-like text; anything else is a mistake or an attack.
 public enum CredentialText {
     /// The longest access key id (AWS documents 16–128).
     public static let maxKeyIdLength = 128

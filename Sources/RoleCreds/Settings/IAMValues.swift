@@ -8,7 +8,7 @@ public enum IAMValues {
     /// `--attempts` and its variable and profile key.
     public static let attemptsRange = 1...20
     /// The most roles one chain assumes, `--assume-role` included: no real chain is deeper, and a longer
-    /// one is a mistake in the files (issue 19).
+    /// one is a mistake in the files, refused before any request.
     public static let maxChainHops = 16
 
     // MARK: the rules

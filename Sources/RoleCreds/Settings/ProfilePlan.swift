@@ -15,20 +15,20 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
     /// The profile has no credential settings (or is an absent `default`): the usual source chain applies.
     case none
     /// Start with `base`, then assume each role of `hops` in order with the credentials of the step before.
-    case chain(base: BaseSource, hops: [RoleHop])
+    case chain(base: Base, hops: [AssumeRoleSettings])
 
     /// The plan for profile `name` of `set`. An absent profile gives `.none`: whether that is an error
     /// is `ProfileSelection`'s decision.
     public static func resolve(_ set: ProfileSet, profile name: String) throws(SettingsError) -> ProfilePlan {
         guard var profile = set.profile(name) else { return .none }
         var path: [String] = []
-        var hops: [RoleHop] = []
-        let base: BaseSource
+        var hops: [AssumeRoleSettings] = []
+        let base: Base
         while true {
             path.append(profile.name)
             let isSource = path.count > 1
             if isSource, let keys = try staticKeys(profile, set: set, required: false) {
-                base = .staticKeys(keys)
+                base = .source(.staticKeys(keys), profile: profile.name)
                 break
             }
             // `role_arn` present, even empty, makes a hop: an unusable value is an error, never a fall-back.
@@ -56,7 +56,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
                 guard let keys = try staticKeys(profile, set: set, required: true) else {
                     throw SettingsError(.cycle, "source_profile cycle: \((path + [next]).joined(separator: " -> ")) ('\(profile.name)' names itself but has no static keys)")
                 }
-                base = .staticKeys(keys)
+                base = .source(.staticKeys(keys), profile: profile.name)
             case (.some(let next), nil):
                 guard let nextProfile = set.profile(next) else {
                     throw SettingsError(.missingProfile, "profile '\(next.quotable(limit: 64))' (source_profile of '\(profile.name)') is not in \(set.filesDescription)")
@@ -75,7 +75,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
     /// The profiles' credential settings other than a role hop, in the Rust SDK's order:
     /// `credential_source`, web identity, SSO, console login, `credential_process`, static keys.
     /// nil when the profile has none of them.
-    static func baseSource(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> BaseSource? {
+    static func baseSource(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> Base? {
         let name = profile.name
         if let source = profile.value("credential_source") {
             return .credentialSource(try namedSource(source, profile: name), profile: name)
@@ -90,8 +90,8 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
                     try IAMValues.checkSessionName(name, from: origin("role_session_name", profile, set))
                 }
             }
-            return .webIdentity(WebIdentity(roleArn: roleArn, tokenFile: tokenFile,
-                                            sessionName: profile["role_session_name"]?.value, profile: name))
+            return .source(.webIdentity(WebIdentitySettings(roleArn: roleArn, token: .file(tokenFile),
+                                                            sessionName: profile["role_session_name"]?.value)), profile: name)
         }
         let ssoKeys = ["sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region"]
         if let key = ssoKeys.first(where: { profile[$0] != nil }) {
@@ -101,16 +101,16 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
             throw SettingsError(.unsupported, "profile '\(name)' uses a console login session (login_session), which with-role-creds does not support")
         }
         if let command = profile.value("credential_process") {
-            return .process(command: command, profile: name)
+            return .source(.process(ProcessSettings(commandLine: command, profile: name)), profile: name)
         }
-        if let roles = try RolesAnywhereProfile.read(profile) { return .rolesAnywhere(roles) }
-        return try staticKeys(profile, set: set, required: true).map { .staticKeys($0) }
+        if try checkRolesAnywhere(profile) { return .rolesAnywhere(profile: name) }
+        return try staticKeys(profile, set: set, required: true).map { .source(.staticKeys($0), profile: name) }
     }
 
     /// Static keys of a profile. nil when it has none; half a pair is an error when `required`, and
     /// otherwise nil (a source profile with a partial pair and a `role_arn` continues with the role,
     /// as in the SDKs). Keys that could not be sent as they are (a control character, a continuation
-    /// line, not ASCII) are an error naming the key, never showing it (issue 19).
+    /// line, not ASCII) are an error naming the key, never showing it: sent on, they could split a request.
     static func staticKeys(_ profile: Profile, set: ProfileSet, required: Bool) throws(SettingsError) -> StaticKeys? {
         let id = profile.value("aws_access_key_id")
         let secret = profile.value("aws_secret_access_key")
@@ -130,7 +130,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
 
     /// The role hop of a profile with `role_arn`, every value checked by the one rule of each (`IAMValues`).
     /// A key that is present but empty is checked too: it is a mistake, not a default.
-    static func hop(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> RoleHop {
+    static func hop(_ profile: Profile, set: ProfileSet) throws(SettingsError) -> AssumeRoleSettings {
         let value = { (key: String) in profile[key]?.value }
         let roleArn = value("role_arn") ?? ""
         var duration: Int?
@@ -143,14 +143,20 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
                 duration = try IAMValues.durationSeconds(text, from: origin("duration_seconds", profile, set))
             }
         }
-        return RoleHop(roleArn: roleArn, sessionName: value("role_session_name"), externalId: value("external_id"),
-                       durationSeconds: duration, mfaSerial: value("mfa_serial"), profile: profile.name)
+        return AssumeRoleSettings(roleArn: roleArn, sessionName: value("role_session_name"), externalId: value("external_id"),
+                                  durationSeconds: duration, origin: settingOrigin("role_arn", profile, set),
+                                  mfaSerial: value("mfa_serial"), profile: profile.name)
     }
 
     /// `key of profile NAME in FILE`, as `SettingOrigin` names a profile's key (even an empty one).
     static func origin(_ key: String, _ profile: Profile, _ set: ProfileSet) -> String {
+        settingOrigin(key, profile, set).description
+    }
+
+    /// Where `key` of `profile` is set (the credentials file or the config file).
+    static func settingOrigin(_ key: String, _ profile: Profile, _ set: ProfileSet) -> SettingOrigin {
         let file = profile[key]?.file == .credentials ? set.credentialsPath : set.configPath
-        return SettingOrigin.profile(key: key, profile: profile.name, file: file).description
+        return .profile(key: key, profile: profile.name, file: file)
     }
 
     /// Runs the `IAMValues` checks of a profile; their one line becomes a `SettingsError`.
@@ -171,145 +177,5 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
         case .none: return "no credentials from the profile"
         case .chain(let base, let hops): return ([base.description] + hops.map(\.description)).joined(separator: " -> ")
         }
-    }
-}
-
-/// Where the first credentials of a profile chain come from.
-public enum BaseSource: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// `aws_access_key_id` and `aws_secret_access_key` (usually of the credentials file).
-    case staticKeys(StaticKeys)
-    /// `role_arn` with `web_identity_token_file`: `AssumeRoleWithWebIdentity`.
-    case webIdentity(WebIdentity)
-    /// `credential_source`: one of the metadata sources, or the environment's keys.
-    case credentialSource(NamedSource, profile: String)
-    /// `credential_process`: the helper's command line (split when it is run; not shown: it may hold a secret).
-    case process(command: String, profile: String)
-    /// The `roles_anywhere_*` keys: IAM Roles Anywhere.
-    case rolesAnywhere(RolesAnywhereProfile)
-
-    /// Whether this base, with no role after it, is the profile's whole answer: web identity always
-    /// (it is a role, issue 19); static keys only when the profile was chosen by name (`--profile`,
-    /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), as every SDK uses them, and no `--imds-endpoint` flag asks
-    /// for the instance's role instead; not an implicit `default`'s keys, which never replace the role
-    /// credentials this tool is for (spec §2, §8).
-    public func isUsedAlone(selectedBy origin: ProfileSelection.Origin, imdsEndpointFlag: Bool = false) -> Bool {
-        switch self {
-        case .webIdentity: return true
-        case .staticKeys: return origin != .default && !imdsEndpointFlag
-        case .process, .rolesAnywhere: return true
-        case .credentialSource: return false
-        }
-    }
-
-    /// The profile that supplied this base.
-    public var profile: String {
-        switch self {
-        case .staticKeys(let keys): return keys.profile
-        case .webIdentity(let w): return w.profile
-        case .credentialSource(_, let profile): return profile
-        case .process(_, let profile): return profile
-        case .rolesAnywhere(let r): return r.profile
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .staticKeys(let keys): return keys.description
-        case .webIdentity(let w): return "web identity \(w.roleArn) (profile \(w.profile))"
-        case .credentialSource(let source, let profile): return "\(source.rawValue) (profile \(profile))"
-        case .process(_, let profile): return "credential_process (profile \(profile))"
-        case .rolesAnywhere(let r): return "IAM Roles Anywhere \(r.roleArn) (profile \(r.profile))"
-        }
-    }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: ["source": description], displayStyle: .enum) }
-}
-
-/// The `credential_source` values the SDKs define.
-public enum NamedSource: String, CaseIterable, Equatable, Sendable {
-    case ec2InstanceMetadata = "Ec2InstanceMetadata"
-    case ecsContainer = "EcsContainer"
-    case environment = "Environment"
-}
-
-/// Long-term (or session) keys from a profile; they print masked (spec §6).
-public struct StaticKeys: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var accessKeyId: String
-    public var secretAccessKey: Secret
-    public var sessionToken: Secret?
-    /// The profile they were read from.
-    public var profile: String
-
-    public init(accessKeyId: String, secretAccessKey: Secret, sessionToken: Secret?, profile: String) {
-        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken; self.profile = profile
-    }
-
-    public var description: String { "static keys \(Credentials.mask(accessKeyId)) (profile \(profile))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
-        Mirror(self, children: ["accessKeyId": Credentials.mask(accessKeyId), "profile": profile], displayStyle: .struct)
-    }
-}
-
-/// `role_arn` with `web_identity_token_file` in a profile.
-public struct WebIdentity: Equatable, Sendable {
-    public var roleArn: String
-    /// Read on every refresh; the path is not a secret, the token in it is.
-    public var tokenFile: String
-    public var sessionName: String?
-    public var profile: String
-}
-
-/// One `AssumeRole` of a profile chain.
-public struct RoleHop: Equatable, Sendable, CustomStringConvertible {
-    public var roleArn: String
-    /// `role_session_name`; nil: the tool's default name.
-    public var sessionName: String?
-    public var externalId: String?
-    /// `duration_seconds`, checked to be within `IAMValues.durationRange`.
-    public var durationSeconds: Int?
-    /// `mfa_serial`: the MFA device whose code this `AssumeRole` needs.
-    public var mfaSerial: String? = nil
-    /// The profile whose `role_arn` this is.
-    public var profile: String
-
-    public var description: String { "\(roleArn) (profile \(profile))" }
-}
-
-/// The IAM Roles Anywhere keys of a profile (spec §9), named after aws/rolesanywhere-credential-helper's
-/// options with a `roles_anywhere_` prefix, so no SDK mistakes them for its own (`role_arn` would be a hop).
-public struct RolesAnywhereProfile: Equatable, Sendable {
-    public var certificate: String
-    public var privateKey: String
-    public var intermediates: String?
-    public var trustAnchorArn: String
-    public var profileArn: String
-    public var roleArn: String
-    public var durationSeconds: Int?
-    public var profile: String
-
-    /// The keys, in the order messages name missing ones.
-    static let required = ["roles_anywhere_certificate", "roles_anywhere_private_key", "roles_anywhere_trust_anchor_arn",
-                           "roles_anywhere_profile_arn", "roles_anywhere_role_arn"]
-
-    /// nil when the profile has none of the keys; an error when it has some but not all required ones.
-    static func read(_ profile: Profile) throws(SettingsError) -> RolesAnywhereProfile? {
-        let optional = ["roles_anywhere_intermediates", "roles_anywhere_session_duration"]
-        guard (required + optional).contains(where: { profile.value($0) != nil }) else { return nil }
-        if let missing = required.first(where: { profile.value($0) == nil }) {
-            throw SettingsError(.invalid, "profile '\(profile.name)' uses IAM Roles Anywhere but has no \(missing)")
-        }
-        var duration: Int?
-        if let text = profile.value("roles_anywhere_session_duration") {
-            try ProfilePlan.check { () throws(UsageError) in
-                duration = try IAMValues.durationSeconds(text, from: "roles_anywhere_session_duration of profile \(profile.name)")
-            }
-        }
-        return RolesAnywhereProfile(certificate: profile.value("roles_anywhere_certificate")!, privateKey: profile.value("roles_anywhere_private_key")!,
-                                    intermediates: profile.value("roles_anywhere_intermediates"),
-                                    trustAnchorArn: profile.value("roles_anywhere_trust_anchor_arn")!,
-                                    profileArn: profile.value("roles_anywhere_profile_arn")!, roleArn: profile.value("roles_anywhere_role_arn")!,
-                                    durationSeconds: duration, profile: profile.name)
     }
 }

@@ -26,12 +26,6 @@ public struct ProfileSettings: Equatable, Sendable {
         credentialsPath = set.credentialsPath
     }
 
-    /// The keys this tool reads from a profile besides the role chain's.
-    public static let keys = ["region", "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
-                              "ec2_metadata_v1_disabled", "metadata_service_timeout", "metadata_service_num_attempts",
-                              "ca_bundle", "endpoint_url", "services", "use_fips_endpoint", "use_dualstack_endpoint",
-                              "ignore_configured_endpoint_urls", "sts_regional_endpoints"]
-
     /// The value of `key`, nil when absent or empty. Keys are matched exactly: the parser stores them
     /// lower-cased, as the SDKs do, so `Region = x` in a file is found as `region`.
     public subscript(key: String) -> ProfileValue? {

@@ -1,5 +1,24 @@
 /// The STS endpoint's settings from the profile and its `[services NAME]` section (spec §8).
 extension Settings {
+    /// The STS endpoint, its origin and notes, when the chain calls STS (web identity, or a role to assume).
+    mutating func resolveSTS(_ input: SettingsInput) throws(UsageError) {
+        guard source.value.isWebIdentity || !hops.isEmpty else { return }
+        let endpoint = try Settings.stsEndpoint(input.env, input.profileSettings, input.profiles, region)
+        sts = endpoint
+        stsOrigin = Settings.stsOrigin(endpoint, profile: input.profileSettings)
+        notes += Settings.stsNotes(input.env, input.profileSettings)
+    }
+
+    /// What chose the STS endpoint, from the name `STSEndpoint.resolve` gives it.
+    static func stsOrigin(_ endpoint: STSEndpoint, profile: ProfileSettings?) -> SettingOrigin {
+        switch endpoint.origin {
+        case "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL": return .environment(endpoint.origin)
+        case STSEndpoint.profileEndpointOrigin: return profile?.endpointURL.map { .profile($0) } ?? .defaultValue
+        case STSEndpoint.servicesEndpointOrigin: return profile?.services.map { servicesOrigin($0) } ?? .defaultValue
+        default: return .defaultValue
+        }
+    }
+
     /// The endpoint `STSEndpoint.resolve` gives for the variables, the profile's keys and `region`.
     static func stsEndpoint(_ env: EnvironmentLookup, _ profile: ProfileSettings?, _ profiles: ProfileSet?,
                             _ region: Setting<String>?) throws(UsageError) -> STSEndpoint {
