@@ -153,12 +153,42 @@ public final class LinuxProcesses: ProcessControl {
     }
 
     public func awaitGone(_ targets: [ProcessTarget]) {
-        // SIGKILL is not instant: wait (at most about 2 s) for what we killed, reaping it, so
-        // nothing outlives our exit. Never a blocking waitpid: an unrelated child could hold it.
-        for _ in 0..<2000 {
+        // SIGKILL is not instant: wait (at most `awaitGoneMillis`) for what we killed, reaping it, so
+        // nothing outlives our exit. Never a blocking waitpid: it could take a child another owner
+        // reaps (`ChildOwnership`).
+        let clock = SystemClock()
+        let deadline = clock.monotonicMillis() + Self.awaitGoneMillis
+        while true {
+            let reaped = reap()
             guard targets.contains(where: exists) else { return }
-            if reap().isEmpty { sleepMillis(1) }
+            let remaining = deadline - clock.monotonicMillis()
+            guard remaining > 0 else { return }
+            if !waitForChildExit(millis: min(remaining, Self.recheckMillis)), reaped.isEmpty { sleepMillis(1) }
         }
+    }
+
+    /// How long `awaitGone` waits at most.
+    static let awaitGoneMillis: Int64 = 2000
+    /// How often `awaitGone` looks again without a wake-up: a killed group member whose parent is
+    /// not ours (it stays a zombie until that parent reaps it) ends without any child of ours exiting.
+    static let recheckMillis: Int64 = 50
+
+    /// Waits in poll(2) on the pidfds of our children (not another owner's) until one exits or
+    /// `millis` pass. Every process we killed is such a child or descends from one that was killed
+    /// too (the kernel re-parents it to us, a subreaper, when its parent dies), so each death wakes
+    /// us at once. False when pidfds are missing (pidfd_open: ENOSYS before Linux 5.3).
+    func waitForChildExit(millis: Int64) -> Bool {
+        let children = Self.hasChildren() ? (Self.childrenFromTasks() ?? Self.childrenFromProcScan()) : []
+        let watched = ownership.withOwned { owned in children.filter { !owned.contains($0) } }
+        var held: [FileDescriptor] = []
+        for pid in watched {
+            let fd = csys_pidfd_open(pid)
+            if fd >= 0 { held.append(FileDescriptor(fd)) } else if errno == ENOSYS { return false }
+        }
+        // pidfds are opened close-on-exec (pidfd_open(2)); `held` closes them.
+        var fds = held.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
+        _ = try? retryingInterrupts { poll(&fds, nfds_t(fds.count), Int32(clamping: millis)) }
+        return true
     }
 
     public func suspendSelf() {

@@ -2,50 +2,115 @@
 import Glibc
 #endif
 
-/// Every rule about signals in one place (spec §4, §5). Pure.
+/// Every rule about signals in one table (spec §4, §5), read by `decide`. Pure.
 ///
-/// | signal | sent by | terminal | decision |
-/// |---|---|---|---|
-/// | any | the launcher itself (a write to a broken stderr raises SIGPIPE) | any | dropped on read (`isOwn`) |
-/// | SIGCHLD | anyone | any | reap |
-/// | SIGTSTP | kernel (Ctrl-Z) | yes | stop ourselves (the child got it too) |
-/// | SIGTSTP | another process | yes | forward, then stop ourselves |
-/// | SIGTSTP | anyone | no | forward |
-/// | any other | kernel (Ctrl-C, Ctrl-\\, hang-up, window size) | yes | ignore: it reached the child directly |
-/// | SIGTERM | another process / no terminal | any | stop procedure (second one: SIGKILL) |
-/// | any other handled | another process / no terminal | any | forward to the child (its group without a terminal) |
+/// | signal | read | starting | alone | terminal, other process | terminal, kernel | restart | stopping |
+/// |---|---|---|---|---|---|---|---|
+/// | SIGTERM | yes | exit | stop | stop | ignore | cancels | SIGKILL (SIGKILL, ignore) |
+/// | SIGINT, SIGHUP, SIGQUIT | yes | exit | forward | forward | ignore | cancels | as running |
+/// | SIGTSTP | yes | suspend | forward | forward, suspend | suspend | keeps | as running |
+/// | SIGCHLD | yes | ignore | reap | reap | reap | keeps | as running |
+/// | SIGCONT, SIGWINCH | yes | ignore | forward | forward | ignore | keeps | as running |
+/// | any other catchable | yes | exit | forward | forward | ignore | keeps | as running |
+/// | faults, SIGKILL, SIGSTOP, SIGTTIN, SIGTTOU, SIGURG, 32, 33 | no | (the kernel's default) | | | | | |
 ///
-/// SIGTERM, SIGINT, SIGHUP and SIGQUIT during a restart cancel it (`cancelsRestart`). The rotation
-/// nudge (`--on-rotate signal:SIG`) goes to the child process alone, never its group.
+/// Columns: *starting*, before the child exists, is what the launcher does for itself (what its default
+/// disposition would do, so a Ctrl-C or SIGTERM during the fetch ends it at once); *alone* is a child
+/// without a controlling terminal, where every sender's signal goes on to its group; with a terminal
+/// the child shares our process group, so the terminal's own signals (sent by the kernel) already reached
+/// it and only another process's are forwarded. *restart*: whether it cancels a restart under way (we
+/// then exit with the old child's status). *stopping*: while a stop that a SIGTERM started still runs.
+/// Signals the launcher raised itself are dropped before this table (`isOwn`). The rotation nudge
+/// (`--on-rotate signal:SIG`) is not a received signal: it goes to the child process alone.
 public enum SignalPolicy {
     public enum Decision: Equatable, Sendable {
-        /// Nothing: the kernel already delivered it to the child, or it is not forwarded.
+        /// Nothing: the kernel already delivered it to the child, or it does not concern the child.
         case ignore
         /// Reap exited children.
         case reap
-        /// Send it on to the child (or its group).
+        /// Send it on to the child (or its group), or to what is still being stopped.
         case forward
-        /// Start the stop procedure (forward, then SIGKILL after the grace time); a second one escalates.
+        /// Start the stop procedure: forward it, then SIGKILL after the grace time.
         case stop
+        /// SIGKILL everything being stopped now (a second SIGTERM).
+        case kill
         /// Stop the launcher too (job control), after forwarding when `forwardFirst`.
         case suspend(forwardFirst: Bool)
+        /// End the launcher the way the signal would (only before the child exists).
+        case exit
     }
 
-    /// Signals never blocked or forwarded: faults must kill us normally, and terminal
-    /// background-I/O stops are left to the kernel (it stops our whole process group).
-    static func isUntouched(_ signal: Int32) -> Bool {
-        // A switch, not a Set: this runs first thing at every start, where each generic type the
-        // runtime meets for the first time (Set<Int32>, its hashing) costs start-up time (scripts/bench).
-        switch signal {
-        case SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGURG: return true
-        default: return false
+    /// Where the run is, as far as signals are concerned.
+    public enum Phase: Equatable, Sendable {
+        /// No child yet: credentials are being fetched.
+        case starting
+        /// A child runs, or what it left behind is being stopped.
+        case running
+        /// The old child is being stopped for a restart.
+        case restarting
+        /// A stop that a SIGTERM started still runs.
+        case stopping
+    }
+
+    /// The decision for each sender while running (and while restarting).
+    public struct BySender: Equatable, Sendable {
+        /// No controlling terminal: any sender.
+        public let alone: Decision
+        /// With a terminal, sent by another process (`SI_USER`, `SI_QUEUE`, `SI_TKILL`).
+        public let fromOther: Decision
+        /// With a terminal, generated by the kernel (Ctrl-C, Ctrl-\, Ctrl-Z, hang-up, window size).
+        public let fromTerminal: Decision
+        init(_ alone: Decision, _ fromOther: Decision, _ fromTerminal: Decision) {
+            self.alone = alone; self.fromOther = fromOther; self.fromTerminal = fromTerminal
         }
     }
 
-    /// Whether the launcher blocks `signal` and reads it from its signalfd: every catchable one but the
-    /// untouched ones (and glibc's reserved 32 and 33).
+    /// One row of the table: what a signal does in each phase.
+    public struct Rule: Equatable, Sendable {
+        /// Blocked and read from the signalfd; false: left to the kernel's default.
+        public let handled: Bool
+        public let starting: Decision
+        public let running: BySender
+        /// Whether it cancels a restart under way (otherwise a restart decides as `running`).
+        public let cancelsRestart: Bool
+        public let stopping: BySender
+        init(handled: Bool = true, starting: Decision, _ running: BySender, cancelsRestart: Bool = false, stopping: BySender? = nil) {
+            self.handled = handled; self.starting = starting; self.running = running
+            self.cancelsRestart = cancelsRestart; self.stopping = stopping ?? running
+        }
+    }
+
+    /// The table. A switch, not a dictionary or a Set: this runs first thing at every start, where each
+    /// generic type the runtime meets for the first time costs start-up time (scripts/bench).
+    public static func rule(_ signal: Int32) -> Rule {
+        switch signal {
+        case SIGTERM:
+            return Rule(starting: .exit, BySender(.stop, .stop, .ignore), cancelsRestart: true, stopping: BySender(.kill, .kill, .ignore))
+        case SIGINT, SIGHUP, SIGQUIT:
+            return Rule(starting: .exit, BySender(.forward, .forward, .ignore), cancelsRestart: true)
+        case SIGTSTP:
+            return Rule(starting: .suspend(forwardFirst: false),
+                        BySender(.forward, .suspend(forwardFirst: true), .suspend(forwardFirst: false)))
+        case SIGCHLD:
+            return Rule(starting: .ignore, BySender(.reap, .reap, .reap))
+        case SIGCONT, SIGWINCH:
+            return Rule(starting: .ignore, BySender(.forward, .forward, .ignore))
+        // Faults must kill us normally; terminal background I/O stops are left to the kernel (it stops
+        // our whole process group); SIGURG is ignored by default; 32 and 33 are glibc's own.
+        case SIGKILL, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, 32, 33:
+            return Rule(handled: false, starting: .exit, BySender(.ignore, .ignore, .ignore))
+        case SIGSTOP, SIGTTIN, SIGTTOU:
+            return Rule(handled: false, starting: .suspend(forwardFirst: false), BySender(.ignore, .ignore, .ignore))
+        case SIGURG:
+            return Rule(handled: false, starting: .ignore, BySender(.ignore, .ignore, .ignore))
+        default:
+            return Rule(starting: .exit, BySender(.forward, .forward, .ignore))
+        }
+    }
+
+    /// Whether the launcher blocks `signal` and reads it from its signalfd (the table's *read* column).
     public static func isHandled(_ signal: Int32) -> Bool {
-        signal >= 1 && signal <= 64 && signal != 32 && signal != 33 && !isUntouched(signal)
+        signal >= 1 && signal <= 64 && rule(signal).handled
     }
 
     /// The signals the launcher blocks and reads from its signalfd (see `isHandled`).
@@ -53,18 +118,18 @@ public enum SignalPolicy {
         (1...Int32(64)).filter { isHandled($0) }
     }
 
-    /// `fromOtherProcess`: the `ssi_code` is SI_USER, SI_QUEUE or SI_TKILL. With a controlling terminal,
-    /// signals the kernel generated (Ctrl-C, Ctrl-\, window size, hang-up) already reached the child,
-    /// which shares our process group, and are not forwarded again.
-    public static func decide(signal: Int32, fromOtherProcess: Bool, terminalMode: Bool) -> Decision {
-        if signal == SIGCHLD { return .reap }
-        if signal == SIGTSTP {
-            if terminalMode { return .suspend(forwardFirst: fromOtherProcess) }
-            return .forward
+    /// The table's cell for `signal` in `phase`. `fromOtherProcess`: the `ssi_code` is SI_USER,
+    /// SI_QUEUE or SI_TKILL (see `isFromOtherProcess`).
+    public static func decide(signal: Int32, fromOtherProcess: Bool, terminalMode: Bool, phase: Phase) -> Decision {
+        let rule = rule(signal)
+        let senders: BySender
+        switch phase {
+        case .starting: return rule.starting
+        case .running, .restarting: senders = rule.running
+        case .stopping: senders = rule.stopping
         }
-        if terminalMode && !fromOtherProcess { return .ignore }
-        if signal == SIGTERM { return .stop }
-        return .forward
+        if !terminalMode { return senders.alone }
+        return fromOtherProcess ? senders.fromOther : senders.fromTerminal
     }
 
     /// True for a signal the launcher raised itself: the kernel's SIGPIPE for a write to a stderr
@@ -73,19 +138,8 @@ public enum SignalPolicy {
         received.senderPid == launcher
     }
 
-    /// Signals that, sent to us during a restart, cancel it: we then exit with the old child's status.
-    public static func cancelsRestart(_ signal: Int32) -> Bool {
-        signal == SIGTERM || signal == SIGINT || signal == SIGHUP || signal == SIGQUIT
-    }
-
     /// True for an `ssi_code` that means another process sent the signal.
     public static func isFromOtherProcess(code: Int32) -> Bool {
         code == SI_USER || code == SI_QUEUE || code == SI_TKILL
-    }
-
-    /// Whether a signal ends a process by default (used before a child exists: the launcher then
-    /// ends the way it would without any handling).
-    public static func terminatesByDefault(_ signal: Int32) -> Bool {
-        ![SIGCHLD, SIGCONT, SIGWINCH, SIGURG, SIGTSTP, SIGTTIN, SIGTTOU, SIGSTOP].contains(signal)
     }
 }
