@@ -2,26 +2,18 @@
 import Glibc
 #endif
 
-/// Every rule about signals in one table (spec §4, §5), read by `decide`. Pure.
-///
-/// | signal | read | starting | alone | terminal, other process | terminal, kernel | restart | stopping |
-/// |---|---|---|---|---|---|---|---|
-/// | SIGTERM | yes | exit | stop | stop | ignore | cancels | SIGKILL (SIGKILL, ignore) |
-/// | SIGINT, SIGHUP, SIGQUIT | yes | exit | forward | forward | ignore | cancels | as running |
-/// | SIGTSTP | yes | suspend | forward | forward, suspend | suspend | keeps | as running |
-/// | SIGCHLD | yes | ignore | reap | reap | reap | keeps | as running |
-/// | SIGCONT, SIGWINCH | yes | ignore | forward | forward | ignore | keeps | as running |
-/// | any other catchable | yes | exit | forward | forward | ignore | keeps | as running |
-/// | faults, SIGKILL, SIGSTOP, SIGTTIN, SIGTTOU, SIGURG, 32, 33 | no | (the kernel's default) | | | | | |
+/// Every rule about signals in one table, `rule` (spec §4, §5), read by `decide` for the supervisor and by
+/// the launcher's start-up interrupt. Pure. docs/supervision-and-rotation.md shows the table as a reader
+/// wants it (`SignalTableTests` holds the two together).
 ///
 /// Columns: *starting*, before the child exists, is what the launcher does for itself (what its default
-/// disposition would do, so a Ctrl-C or SIGTERM during the fetch ends it at once); *alone* is a child
-/// without a controlling terminal, where every sender's signal goes on to its group; with a terminal
-/// the child shares our process group, so the terminal's own signals (sent by the kernel) already reached
-/// it and only another process's are forwarded. *restart*: whether it cancels a restart under way (we
-/// then exit with the old child's status). *stopping*: while a stop that a SIGTERM started still runs.
-/// Signals the launcher raised itself are dropped before this table (`isOwn`). The rotation nudge
-/// (`--on-rotate signal:SIG`) is not a received signal: it goes to the child process alone.
+/// disposition would do, so a Ctrl-C or SIGTERM during the fetch ends it at once). Without a controlling
+/// terminal every sender's signal goes on to the child's group; with one the child shares our process
+/// group, so the terminal's own signals (sent by the kernel) already reached it and only another
+/// process's are forwarded. *cancelsRestart*: it ends a restart under way (we then exit with the old
+/// child's status). *stopping*: while a stop that a SIGTERM started still runs. Signals the launcher
+/// raised itself are dropped before the table (`isOwn`). The rotation nudge (`--on-rotate signal:SIG`)
+/// is not a received signal: it goes to the child process alone.
 public enum SignalPolicy {
     public enum Decision: Equatable, Sendable {
         /// Nothing: the kernel already delivered it to the child, or it does not concern the child.
