@@ -33,6 +33,8 @@ public protocol ProcessControl: AnyObject {
 public final class LinuxProcesses: ProcessControl {
     /// pidfds of the children we started, until they are reaped.
     private var pidfds: [pid_t: FileDescriptor] = [:]
+    /// False once pidfd_open(2) said ENOSYS (Linux before 5.3): not asked again.
+    private var hasPidfds = true
     /// The children that are not ours to reap or stop.
     let ownership: ChildOwnership
 
@@ -40,8 +42,8 @@ public final class LinuxProcesses: ProcessControl {
 
     public func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
         let pid = try Spawn.spawn(command, environment: environment, ownGroup: ownGroup)
-        let fd = csys_pidfd_open(pid)
-        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) }   // else SIGCHLD alone tells us
+        let fd = hasPidfds ? csys_pidfd_open(pid) : -1
+        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) } else if errno == ENOSYS { hasPidfds = false }   // SIGCHLD alone tells us
         return pid
     }
 
@@ -178,12 +180,13 @@ public final class LinuxProcesses: ProcessControl {
     /// too (the kernel re-parents it to us, a subreaper, when its parent dies), so each death wakes
     /// us at once. False when pidfds are missing (pidfd_open: ENOSYS before Linux 5.3).
     func waitForChildExit(millis: Int64) -> Bool {
+        guard hasPidfds else { return false }
         let children = Self.hasChildren() ? (Self.childrenFromTasks() ?? Self.childrenFromProcScan()) : []
         let watched = ownership.withOwned { owned in children.filter { !owned.contains($0) } }
         var held: [FileDescriptor] = []
         for pid in watched {
             let fd = csys_pidfd_open(pid)
-            if fd >= 0 { held.append(FileDescriptor(fd)) } else if errno == ENOSYS { return false }
+            if fd >= 0 { held.append(FileDescriptor(fd)) } else if errno == ENOSYS { hasPidfds = false; return false }
         }
         // pidfds are opened close-on-exec (pidfd_open(2)); `held` closes them.
         var fds = held.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
