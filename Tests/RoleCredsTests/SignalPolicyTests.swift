@@ -71,14 +71,14 @@ struct SignalPolicyTests {
 
     @Test(arguments: table)
     func decides(_ c: SignalCase) {
-        #expect(SignalPolicy.decide(signal: c.signal, fromOtherProcess: c.fromOther, terminalMode: c.terminal) == c.decision)
+        #expect(SignalPolicy.decide(signal: c.signal, fromOtherProcess: c.fromOther, terminalMode: c.terminal, phase: .running) == c.decision)
     }
 
     @Test func onlySIGTERMStops() {
         for signal in SignalPolicy.handled where signal != SIGTERM {
             for terminal in [true, false] {
                 for fromOther in [true, false] {
-                    #expect(SignalPolicy.decide(signal: signal, fromOtherProcess: fromOther, terminalMode: terminal) != .stop,
+                    #expect(SignalPolicy.decide(signal: signal, fromOtherProcess: fromOther, terminalMode: terminal, phase: .running) != .stop,
                             "\(SignalName.name(signal))")
                 }
             }
@@ -115,10 +115,10 @@ struct SignalPolicyTests {
         (SIGTTOU, false), (SIGSTOP, false),
     ] as [(Int32, Bool)])
     func terminatesByDefault(_ signal: Int32, _ terminates: Bool) {
-        #expect(SignalPolicy.terminatesByDefault(signal) == terminates)
+        #expect((SignalPolicy.rule(signal).starting == .exit) == terminates)
     }
 
-    /// Issue 16 #3: the kernel's SIGPIPE for our own write to a broken stderr comes as SI_USER from our pid.
+    /// The kernel's SIGPIPE for our own write to a broken stderr comes as SI_USER from our pid.
     @Test func ownSignalsAreNeverActedOn() {
         let me: pid_t = 4321
         #expect(SignalPolicy.isOwn(ReceivedSignal(signal: SIGPIPE, code: Int32(SI_USER), senderPid: me), launcher: me))
@@ -128,7 +128,7 @@ struct SignalPolicyTests {
 
     @Test(arguments: [(SIGTERM, true), (SIGINT, true), (SIGHUP, true), (SIGQUIT, true), (SIGUSR1, false), (SIGWINCH, false)] as [(Int32, Bool)])
     func cancelsRestart(_ signal: Int32, _ cancels: Bool) {
-        #expect(SignalPolicy.cancelsRestart(signal) == cancels)
+        #expect(SignalPolicy.rule(signal).cancelsRestart == cancels)
     }
 }
 

@@ -37,13 +37,7 @@ public enum Launcher {
         let log = Log(level: options.logLevel)
         let settings = try resolveSettings(options, environment: environment, log: log)
         let clock = SystemClock()
-        // Until the child exists, a signal is for us: act on it at once, even mid-request.
-        let interrupt = Interrupt(fd: signals.fd) {
-            for received in signals.readAll() {
-                if SignalPolicy.terminatesByDefault(received.signal) { exitLike(.signaled(received.signal)) }
-                if received.signal == SIGTSTP { kill(getpid(), SIGSTOP) }
-            }
-        }
+        let interrupt = startupInterrupt(signals)
         let mfa = try askMFA(settings, clock: clock, interrupt: interrupt)
         let budget = ProviderFactory.budgetMillis(settings)
         let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
@@ -70,6 +64,20 @@ public enum Launcher {
         provider.close()
         return try supervise(options, settings, environment: environment, provider: provider, credentials: credentials,
                              region: region?.value, budgetMillis: budget, signals: signals, clock: clock, log: log)
+    }
+
+    /// Until the child exists, a signal is for us: acted on at once, even mid-request, as the
+    /// *starting* column of `SignalPolicy`'s table says (what our default disposition would do).
+    static func startupInterrupt(_ signals: SignalFD) -> Interrupt {
+        Interrupt(fd: signals.fd) {
+            for received in signals.readAll() {
+                switch SignalPolicy.rule(received.signal).starting {
+                case .exit: exitLike(.signaled(received.signal))
+                case .suspend: kill(getpid(), SIGSTOP)
+                case .ignore, .reap, .forward, .stop, .kill: break
+                }
+            }
+        }
     }
 
     /// The settings of this launch (spec §1, §8), every value checked, the session policy read.

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Every secret the launcher holds or has held (secret keys, session tokens, metadata and authorization
 /// tokens, web identity tokens), so that no message can quote one, whoever wrote the message: an endpoint
-/// whose `Message` or 429 body echoes the token held now, or one from an earlier rotation (issue 16 #6).
+/// whose `Message` or 429 body echoes the token held now, or one from an earlier rotation.
 ///
 /// `Secret.init` registers its value, so every secret that enters the program through `Secret` is known
 /// here; `remember` is for a secret held in a plain `String` or bytes before it becomes a `Secret`.

@@ -16,12 +16,13 @@ public protocol ChildControl: AnyObject {
 /// then SIGKILL after `--stop-timeout`), restarts it, and at the end stops whatever it left behind.
 /// It lives in the event loop as a participant (the child's pidfd, the SIGKILL deadlines) and
 /// reaches the kernel only through `ProcessControl`, so tests drive it with a fake clock and fake
-/// processes.
+/// processes. What a signal does is `SignalPolicy`'s table; this type only carries it out.
 ///
-/// Every process group it creates is remembered until it is empty: a restart stops the old
-/// generation's whole group, and the next generation starts when the old child is reaped; what is
-/// left of the old group gets SIGKILL at its deadline. At the end every group we created, and
-/// every orphan re-parented to us (we are a subreaper), gets the same stop procedure.
+/// Besides the child it owns a `StopList`: every process group it created, kept until it is empty
+/// (a restart stops the old generation's whole group, and the next generation starts when the old
+/// child is reaped; what is left of the old group gets SIGKILL at its deadline), and at the end every
+/// group we created and every orphan re-parented to us (we are a subreaper), under the same stop
+/// procedure. Children that other code started (`ChildOwnership`) are never in it.
 public final class ChildSupervisor: LoopParticipant, ChildControl {
     public struct Config: Sendable {
         public var command: [String]
@@ -36,57 +37,75 @@ public final class ChildSupervisor: LoopParticipant, ChildControl {
         }
     }
 
+    /// Where the run is. `requested`: a SIGTERM from outside asked for the stop, so the next one
+    /// sends SIGKILL (see `SignalPolicy.Phase.stopping`).
+    enum State: Equatable {
+        /// Not started yet.
+        case starting
+        /// The child `pid` runs.
+        case running(pid_t)
+        /// `pid` is being stopped; once it is reaped the command starts again with `next`.
+        case restarting(pid_t, next: [String])
+        /// No restart any more: we exit when `pid` is gone (it is being stopped, or it got a
+        /// terminating signal that cancelled a restart).
+        case stopping(pid_t, requested: Bool)
+        /// The child is gone and the run ends with `outcome` once nothing it left behind remains.
+        case exited(ChildExit, requested: Bool)
+    }
+
     let config: Config
     let processes: any ProcessControl
     let clock: any Clock
     let log: Log
-
-    /// The running child's pid.
-    public private(set) var child: pid_t?
-    /// Groups we created that may still have members (without a terminal: one per generation).
-    private(set) var groups: [pid_t] = []
-    /// Stop procedures under way: when each target gets SIGKILL (monotonic ms).
-    private(set) var stops: [ProcessTarget: Int64] = [:]
-    /// Targets that got SIGKILL: waited for before we exit.
-    private var killed: [ProcessTarget] = []
-    /// The environment of the next child while a restart is under way.
-    private var pendingRestart: [String]?
-    /// A terminating request from outside: no more restarts; we exit when the child is gone.
-    private var terminating = false
-    /// A SIGTERM from outside started a stop (a second one escalates).
-    private var stopRequested = false
-    /// How the child ended; the end procedure for its leftovers runs from then on.
-    private var outcome: ChildExit?
+    private(set) var state = State.starting
+    /// The groups we created and the stop procedures under way.
+    private(set) var stops = StopList()
 
     public init(config: Config, processes: any ProcessControl, clock: any Clock = SystemClock(), log: Log = Log()) {
         self.config = config; self.processes = processes; self.clock = clock; self.log = log
     }
 
+    /// The child's pid while it exists.
+    public var child: pid_t? {
+        switch state {
+        case .running(let pid), .restarting(let pid, _), .stopping(let pid, _): return pid
+        case .starting, .exited: return nil
+        }
+    }
+
+    public var isRunning: Bool {
+        switch state {
+        case .running, .restarting: return true
+        case .starting, .stopping, .exited: return false
+        }
+    }
+
     /// How the run ended, once the child is gone and nothing it left behind remains; nil before.
     /// The loop runs until it returns a value (it waits briefly for what got SIGKILL to be gone).
     public func finish() -> ChildExit? {
-        guard let outcome, stops.isEmpty else { return nil }
-        processes.awaitGone(killed)
-        killed = []
+        guard case .exited(let outcome, _) = state, stops.isEmpty else { return nil }
+        processes.awaitGone(stops.takeKilled())
         return outcome
     }
-
-    public var isRunning: Bool { child != nil && !terminating && outcome == nil }
 
     /// Starts the command with `environment`.
     public func start(environment: [String]) throws(SpawnError) {
         let pid = try processes.spawn(config.command, environment: environment, ownGroup: !config.terminalMode)
-        child = pid
-        if !config.terminalMode { groups.append(pid) }
+        state = .running(pid)
+        if !config.terminalMode { stops.created(group: pid) }
         log.debug("started \(name) as pid \(pid)")
     }
 
     public func restart(environment: [String]) {
-        guard child != nil, !terminating, outcome == nil else { return }
-        let already = pendingRestart != nil
-        pendingRestart = environment
-        if already { return }
-        if let target = childTarget { beginStop(target, signal: config.stopSignal) }
+        switch state {
+        case .running(let pid):
+            state = .restarting(pid, next: environment)
+            if let target = childTarget { beginStop(target, signal: config.stopSignal) }
+        case .restarting(let pid, _):
+            state = .restarting(pid, next: environment)
+        case .starting, .stopping, .exited:
+            break
+        }
     }
 
     public func signal(_ signal: Int32) {
@@ -100,40 +119,34 @@ public final class ChildSupervisor: LoopParticipant, ChildControl {
         return [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
     }
 
-    public func nextDeadline() -> Int64? { stops.values.min() }
+    public func nextDeadline() -> Int64? { stops.nextDeadline }
 
     public func handle(_ fds: [pollfd]) {
         if fds.contains(where: { $0.revents != 0 }) { reapChildren() }
         tick()
     }
 
-    /// Acts on one signal received by the launcher (see `SignalPolicy`).
+    /// Acts on one signal received by the launcher, as `SignalPolicy`'s table says for the phase we are in.
     public func handle(_ received: ReceivedSignal) {
-        let fromOther = SignalPolicy.isFromOtherProcess(code: received.code)
-        let decision = SignalPolicy.decide(signal: received.signal, fromOtherProcess: fromOther, terminalMode: config.terminalMode)
-        if pendingRestart != nil && SignalPolicy.cancelsRestart(received.signal) && decision != .reap {
-            // A terminating signal cancels the restart: the old child is stopped and its status is ours.
-            log.debug("\(SignalName.name(received.signal)) during a restart: not starting the command again")
-            pendingRestart = nil
-            terminating = true
+        let signal = received.signal
+        let decision = SignalPolicy.decide(signal: signal, fromOtherProcess: SignalPolicy.isFromOtherProcess(code: received.code),
+                                           terminalMode: config.terminalMode, phase: phase)
+        if case .restarting(let pid, _) = state, SignalPolicy.rule(signal).cancelsRestart {
+            log.debug("\(SignalName.name(signal)) during a restart: not starting the command again")
+            state = .stopping(pid, requested: false)
         }
         switch decision {
-        case .ignore:
+        case .ignore, .exit:
             break
         case .reap:
             reapChildren()
         case .forward:
-            forward(received.signal)
+            forward(signal)
         case .stop:
-            terminating = true
-            if stopRequested && !stops.isEmpty {
-                log.warn("second SIGTERM: sending SIGKILL")
-                for target in Array(stops.keys) { kill(target) }
-            } else {
-                stopRequested = true
-                // A stop already under way (a restart's) keeps its deadline.
-                for target in activeTargets { beginStop(target, signal: received.signal) }
-            }
+            requestStop(signal)
+        case .kill:
+            log.warn("second SIGTERM: sending SIGKILL")
+            for target in stops.targets { stops.kill(target, processes: processes) }
         case .suspend(let forwardFirst):
             if forwardFirst { forward(SIGTSTP) }
             processes.suspendSelf()
@@ -143,6 +156,16 @@ public final class ChildSupervisor: LoopParticipant, ChildControl {
     // MARK: the state machine
 
     private var name: String { config.command[0].quotable(limit: 80) }
+
+    /// The table's phase: `.stopping` only while a stop that a SIGTERM asked for still has something to stop.
+    private var phase: SignalPolicy.Phase {
+        switch state {
+        case .starting: return .starting
+        case .running: return .running
+        case .restarting: return .restarting
+        case .stopping(_, let requested), .exited(_, let requested): return requested && !stops.isEmpty ? .stopping : .running
+        }
+    }
 
     /// The current child's signal target: its group when it leads one, else the process.
     private var childTarget: ProcessTarget? {
@@ -154,84 +177,79 @@ public final class ChildSupervisor: LoopParticipant, ChildControl {
     /// generations is still being stopped.
     private var activeTargets: [ProcessTarget] {
         if let childTarget { return [childTarget] }
-        return Array(stops.keys)
+        return stops.targets
     }
 
     private func forward(_ signal: Int32) {
         for target in activeTargets { processes.send(signal, to: target) }
     }
 
-    /// Sends `signal` to `target` and, unless a stop already runs for it, sets its SIGKILL deadline.
     private func beginStop(_ target: ProcessTarget, signal: Int32) {
-        guard processes.send(signal, to: target) else { stops[target] = nil; return }
-        if stops[target] == nil { stops[target] = clock.monotonicMillis() + config.stopTimeoutMillis }
+        stops.begin(target, signal: signal, deadline: clock.monotonicMillis() + config.stopTimeoutMillis, processes: processes)
     }
 
-    private func kill(_ target: ProcessTarget) {
-        stops[target] = nil
-        if processes.send(SIGKILL, to: target) { killed.append(target) }
+    /// A SIGTERM from outside: no more restarts, stop what runs (a stop already under way, a
+    /// restart's, keeps its deadline).
+    private func requestStop(_ signal: Int32) {
+        switch state {
+        case .starting: return
+        case .running(let pid), .restarting(let pid, _), .stopping(let pid, _): state = .stopping(pid, requested: true)
+        case .exited(let outcome, _): state = .exited(outcome, requested: true)
+        }
+        for target in activeTargets { beginStop(target, signal: signal) }
     }
 
     /// Sends SIGKILL to every target whose stop deadline has passed.
     func tick() {
-        let now = clock.monotonicMillis()
-        for (target, at) in stops where at <= now {
-            let grace = DurationText.format(millis: config.stopTimeoutMillis)
+        let grace = DurationText.format(millis: config.stopTimeoutMillis)
+        for target in stops.due(clock.monotonicMillis()) {
             if target == childTarget {
                 log.warn("\(name) did not stop within \(grace); sending SIGKILL")
             } else if processes.exists(target) {
                 log.warn("processes that \(name) left behind did not stop within \(grace); sending SIGKILL")
             }
-            kill(target)
+            stops.kill(target, processes: processes)
         }
     }
 
     /// Collects every exited descendant and moves the state machine on when the child is among them.
     func reapChildren() {
         for (pid, status) in processes.reap() {
-            stops[.process(pid)] = nil
+            stops.reaped(pid)
             guard pid == child, let exit = ChildExit(waitStatus: status) else { continue }
-            child = nil
-            if let environment = pendingRestart, !terminating {
-                pendingRestart = nil
-                // Its group keeps its deadline (see `stops`). With a terminal there is no group:
-                // what the old child left behind was re-parented to us and gets the same stop.
-                if config.terminalMode { stopOrphans() }
-                do {
-                    try start(environment: environment)
-                } catch {
-                    log.error("restart failed: \(error)")
-                    end(with: .exited(error.status))
-                }
-                continue
+            switch state {
+            case .restarting(_, let next): startNext(next)
+            case .stopping(_, let requested): end(with: exit, requested: requested)
+            case .running, .starting, .exited: end(with: exit, requested: false)
             }
-            end(with: exit)
         }
-        pruneGroups()
+        stops.pruneGroups(except: child, processes: processes)
+    }
+
+    /// The old generation is reaped: its group keeps its deadline (see `StopList`). With a terminal
+    /// there is no group: what the old child left behind was re-parented to us and gets the same stop.
+    private func startNext(_ environment: [String]) {
+        state = .starting
+        if config.terminalMode { stopOrphans() }
+        do {
+            try start(environment: environment)
+        } catch {
+            log.error("restart failed: \(error)")
+            end(with: .exited(error.status), requested: false)
+        }
     }
 
     /// The child is gone for good: stop every group we created and every orphan we adopted.
-    private func end(with exit: ChildExit) {
-        guard outcome == nil else { return }
-        outcome = exit
-        pendingRestart = nil
-        pruneGroups()
-        for group in groups where stops[.group(group)] == nil { beginStop(.group(group), signal: config.stopSignal) }
+    private func end(with exit: ChildExit, requested: Bool) {
+        state = .exited(exit, requested: requested)
+        stops.pruneGroups(except: nil, processes: processes)
+        for group in stops.groups where !stops.isStopping(.group(group)) { beginStop(.group(group), signal: config.stopSignal) }
         stopOrphans()
     }
 
     private func stopOrphans() {
-        for orphan in processes.adoptedOrphans(except: child) where stops[.process(orphan)] == nil {
+        for orphan in processes.adoptedOrphans(except: child) where !stops.isStopping(.process(orphan)) {
             beginStop(.process(orphan), signal: config.stopSignal)
-        }
-    }
-
-    /// Forgets groups that have no member left (so a recycled group id is never signalled).
-    private func pruneGroups() {
-        groups.removeAll { group in
-            guard group != child, !processes.exists(.group(group)) else { return false }
-            stops[.group(group)] = nil
-            return true
         }
     }
 }

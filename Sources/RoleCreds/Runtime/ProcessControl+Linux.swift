@@ -33,6 +33,8 @@ public protocol ProcessControl: AnyObject {
 public final class LinuxProcesses: ProcessControl {
     /// pidfds of the children we started, until they are reaped.
     private var pidfds: [pid_t: FileDescriptor] = [:]
+    /// False once pidfd_open(2) said ENOSYS (Linux before 5.3): not asked again.
+    private var hasPidfds = true
     /// The children that are not ours to reap or stop.
     let ownership: ChildOwnership
 
@@ -40,8 +42,8 @@ public final class LinuxProcesses: ProcessControl {
 
     public func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
         let pid = try Spawn.spawn(command, environment: environment, ownGroup: ownGroup)
-        let fd = csys_pidfd_open(pid)
-        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) }   // else SIGCHLD alone tells us
+        let fd = hasPidfds ? csys_pidfd_open(pid) : -1
+        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) } else if errno == ENOSYS { hasPidfds = false }   // SIGCHLD alone tells us
         return pid
     }
 
@@ -153,12 +155,43 @@ public final class LinuxProcesses: ProcessControl {
     }
 
     public func awaitGone(_ targets: [ProcessTarget]) {
-        // SIGKILL is not instant: wait (at most about 2 s) for what we killed, reaping it, so
-        // nothing outlives our exit. Never a blocking waitpid: an unrelated child could hold it.
-        for _ in 0..<2000 {
+        // SIGKILL is not instant: wait (at most `awaitGoneMillis`) for what we killed, reaping it, so
+        // nothing outlives our exit. Never a blocking waitpid: it could take a child another owner
+        // reaps (`ChildOwnership`).
+        let clock = SystemClock()
+        let deadline = clock.monotonicMillis() + Self.awaitGoneMillis
+        while true {
+            let reaped = reap()
             guard targets.contains(where: exists) else { return }
-            if reap().isEmpty { sleepMillis(1) }
+            let remaining = deadline - clock.monotonicMillis()
+            guard remaining > 0 else { return }
+            if !waitForChildExit(millis: min(remaining, Self.recheckMillis)), reaped.isEmpty { sleepMillis(1) }
         }
+    }
+
+    /// How long `awaitGone` waits at most.
+    static let awaitGoneMillis: Int64 = 2000
+    /// How often `awaitGone` looks again without a wake-up: a killed group member whose parent is
+    /// not ours (it stays a zombie until that parent reaps it) ends without any child of ours exiting.
+    static let recheckMillis: Int64 = 50
+
+    /// Waits in poll(2) on the pidfds of our children (not another owner's) until one exits or
+    /// `millis` pass. Every process we killed is such a child or descends from one that was killed
+    /// too (the kernel re-parents it to us, a subreaper, when its parent dies), so each death wakes
+    /// us at once. False when pidfds are missing (pidfd_open: ENOSYS before Linux 5.3).
+    func waitForChildExit(millis: Int64) -> Bool {
+        guard hasPidfds else { return false }
+        let children = Self.hasChildren() ? (Self.childrenFromTasks() ?? Self.childrenFromProcScan()) : []
+        let watched = ownership.withOwned { owned in children.filter { !owned.contains($0) } }
+        var held: [FileDescriptor] = []
+        for pid in watched {
+            let fd = csys_pidfd_open(pid)
+            if fd >= 0 { held.append(FileDescriptor(fd)) } else if errno == ENOSYS { hasPidfds = false; return false }
+        }
+        // pidfds are opened close-on-exec (pidfd_open(2)); `held` closes them.
+        var fds = held.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
+        _ = try? retryingInterrupts { poll(&fds, nfds_t(fds.count), Int32(clamping: millis)) }
+        return true
     }
 
     public func suspendSelf() {

@@ -12,7 +12,7 @@ public enum CredentialDocument {
             guard case .string(let text) = code else { throw CredentialError("credential document field Code is not a string") }
             if text != "Success" {
                 // A refusal may still carry the keys, and a confused proxy or a hostile endpoint may echo
-                // them in Code or Message: never quote them (found by scripts/fuzz).
+                // them in Code or Message: never quote them (scripts/fuzz checks this).
                 let secrets = ["SecretAccessKey", "Token"].compactMap { key -> String? in
                     if case .string(let s)? = json[key] { return s } else { return nil }
                 }

@@ -1,6 +1,6 @@
 /// Whoever can ask a person for the code of an MFA device (`mfa_serial`, spec §8). The seam between the
-/// role chain and the terminal: today the launch's own `/dev/tty` (`TerminalPrompt`); the agent (issue 21)
-/// will ask in the launch that has the terminal and hand the codes over.
+/// role chain and the terminal: the launch's own `/dev/tty` (`TerminalPrompt`). A chain with an MFA device
+/// is fetched by the launch itself, never by the agent, which has no terminal (`AgentPlan.notServed`).
 public protocol MFAPrompt {
     /// The code for `serial`, the device of `profile`'s role; checked to be 6 digits before it is returned.
     func code(serial: String, profile: String, wait: Wait) throws(CredentialError) -> Secret
