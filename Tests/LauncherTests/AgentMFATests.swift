@@ -101,4 +101,14 @@ struct AgentMFATests {
         #expect(sts.requests().count == 2)
         withExtendedLifetime(agent) {}
     }
+
+    @Test func aGoneAgentStillPromptsAndTheLaunchFetchesByItself() throws {
+        let (sts, _, dir, _, env) = try Self.setUp()
+        defer { withExtendedLifetime(dir) {} }
+        let pty = try MFATests.terminal(env.merging([AgentProcess.socketVariable: dir.path("gone.sock")]) { $1 })
+        let shown = try Self.run(pty, code: MFATests.code)
+        #expect(shown.contains("fetching without the agent"), "the one warning line: \(shown)")
+        #expect(shown.contains("got-ASIAFAKESTS000000001") && shown.contains("status-0"), "\(shown)")
+        #expect(sts.requests().map { $0.form["TokenCode"] } == [MFATests.code])
+    }
 }
