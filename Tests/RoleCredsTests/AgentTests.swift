@@ -62,10 +62,10 @@ struct AgentUnitTests {
         guard case .webIdentity(let w) = plan.settings.source.value else { Issue.record("not web identity"); return }
         #expect(w.token == .file("/work/job/token.jwt"))
         #expect(plan.settings.caBundle?.value == "/work/job/certs/ca.pem")
-        let line = AgentRequest.get(plan, refreshBeforeMillis: 900_000, mfaCode: nil).line
+        let line = AgentRequest.get(plan, refreshBeforeMillis: 900_000, mfaCodes: [:]).line
         #expect(line.hasSuffix("}\n") && line.dropLast().firstIndex(of: "\n") == nil)
         let decoded = try AgentRequest.decode(Array(line.utf8.dropLast()))
-        guard case .get(let back, let refreshBefore, nil) = decoded else { Issue.record("not a get"); return }
+        guard case .get(let back, let refreshBefore, let codes) = decoded, codes.isEmpty else { Issue.record("not a get"); return }
         #expect(refreshBefore == 900_000)
         #expect(back.key(secretKey: [1]) == plan.key(secretKey: [1]))
     }

@@ -49,9 +49,10 @@ public struct AgentCache {
                              outcome: .fresh, streak: 1, jitter: { _ in 0 })
     }
 
-    /// A request from `connection` for `plan` (cache key `key`).
+    /// A request from `connection` for `plan` (cache key `key`); `codes`: the MFA serials it sent a code for.
+    /// An MFA plan with nothing to serve and no fetch under way needs a code for each of its devices.
     public mutating func request(key: String, plan: AgentPlan, refreshBefore: Int64, connection: Int32,
-                                 monotonic: Int64, wall: Int64) -> Decision {
+                                 monotonic: Int64, wall: Int64, codes: Set<String> = []) -> Decision {
         if entries[key] == nil {
             if entries.count >= Self.maxPlans, let oldest = entries.filter({ !$0.value.fetching }).min(by: { $0.value.lastAsked < $1.value.lastAsked }) {
                 entries[oldest.key] = nil
@@ -68,6 +69,8 @@ public struct AgentCache {
         if !entry.fetching, let failure = entry.failure, monotonic - failure.at < Self.failureMillis {
             return .answer(.failure(failure.message, transient: failure.transient))
         }
+        let missing = plan.mfaSerials.filter { !codes.contains($0) }
+        if !entry.fetching && !missing.isEmpty { return .answer(.needsMFA(serials: missing)) }
         entry.waiters.append(connection)
         if entry.fetching { return .wait(start: false) }
         entry.fetching = true
@@ -94,7 +97,8 @@ public struct AgentCache {
         case .failure(let error):
             // Credentials past their refresh point are not served again: a launch gets the error instead.
             entry.credentials = nil
-            entry.failure = (error.description, error.isTransient, monotonic)
+            // An MFA chain's failure (a wrong code, most often) is not kept: the next launch is asked again.
+            entry.failure = entry.plan.mfaSerials.isEmpty ? (error.description, error.isTransient, monotonic) : nil
             answer = .failure(error.description, transient: error.isTransient)
         }
         entries[key] = entry
@@ -102,14 +106,14 @@ public struct AgentCache {
     }
 
     /// Due work at `monotonic`/`wall`: the plans to refresh in the background now (asked for within
-    /// `idleMillis`); credentials past their refresh point that nobody asked for lately, and expired
-    /// failures, are dropped.
+    /// `idleMillis`); credentials past their refresh point that nobody asked for lately, an MFA chain's
+    /// (no code to refresh them with: the next launch is asked for one), and expired failures, are dropped.
     public mutating func due(monotonic: Int64, wall: Int64, idleMillis: Int64) -> [String] {
         var refresh: [String] = []
         for (key, var entry) in entries where !entry.fetching {
             if let failure = entry.failure, monotonic - failure.at >= Self.failureMillis { entry.failure = nil }
             if let c = entry.credentials, wall >= Self.refreshPoint(c, fetchedAt: entry.fetchedAt, refreshBefore: entry.refreshBefore) {
-                if monotonic - entry.lastAsked < idleMillis {
+                if monotonic - entry.lastAsked < idleMillis && entry.plan.mfaSerials.isEmpty {
                     entry.fetching = true
                     refresh.append(key)
                 } else {

@@ -27,9 +27,9 @@ final class AgentFetcher: @unchecked Sendable {
     /// The bound on one fetch: the launch's own start-up budget for the same plan.
     static func budgetMillis(_ settings: Settings) -> Int64 { ProviderFactory.budgetMillis(settings) }
 
-    /// Fetches `plan` on a new thread; its result is queued under `key`.
-    func start(key: String, plan: AgentPlan) {
-        let job = Job(fetcher: self, key: key, plan: plan)
+    /// Fetches `plan` on a new thread, with the MFA `codes` a launch sent for it; its result is queued under `key`.
+    func start(key: String, plan: AgentPlan, codes: [String: Secret] = [:]) {
+        let job = Job(fetcher: self, key: key, plan: plan, codes: MFACodes(codes))
         do {
             try DetachedThread.start(stackSize: 512 * 1024) { job.fetcher.run(job) }
         } catch {
@@ -44,7 +44,9 @@ final class AgentFetcher: @unchecked Sendable {
         let environment = EnvironmentLookup(job.plan.environment.map { "\($0.0)=\($0.1)" })
         let result: Result<(Credentials, String?), CredentialError>
         do {
-            let provider = try ProviderFactory.make(settings, environment: environment, clock: clock, log: log)
+            // The codes are dropped once the fetch ends, whatever its outcome: a code works once.
+            defer { job.codes.drop() }
+            let provider = try ProviderFactory.make(settings, environment: environment, clock: clock, log: log, mfa: job.codes)
             defer { provider.close() }
             let credentials = try provider.fetch(wait)
             let region = job.plan.wantsRegion ? (ProviderFactory.base(provider) as? IMDSProvider)?.region(wait) : nil
@@ -76,6 +78,10 @@ final class AgentFetcher: @unchecked Sendable {
         let fetcher: AgentFetcher
         let key: String
         let plan: AgentPlan
-        init(fetcher: AgentFetcher, key: String, plan: AgentPlan) { self.fetcher = fetcher; self.key = key; self.plan = plan }
+        /// The codes of an MFA chain, taken by its `AssumeRole` calls.
+        let codes: MFACodes
+        init(fetcher: AgentFetcher, key: String, plan: AgentPlan, codes: MFACodes) {
+            self.fetcher = fetcher; self.key = key; self.plan = plan; self.codes = codes
+        }
     }
 }

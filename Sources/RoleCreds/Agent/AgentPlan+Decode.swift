@@ -14,10 +14,12 @@ extension AgentPlan {
             let h = Reader(json: hop, path: "plan.hops")
             let roleArn = try h.string("roleArn")
             guard IAMValues.isRoleArn(roleArn) else { throw AgentProtocolError("plan.hops: roleArn is not a role ARN") }
+            let serial = try h.optionalString("mfaSerial")
+            guard serial.map(IAMValues.isMFASerial) ?? true else { throw AgentProtocolError("plan.hops: mfaSerial is not an MFA device serial") }
             settings.hops.append(AssumeRoleSettings(roleArn: roleArn, sessionName: try h.optionalString("sessionName"),
                                                     externalId: try h.optionalString("externalId"),
                                                     durationSeconds: try h.optionalInt("duration"),
-                                                    policy: try h.optionalString("policy")))
+                                                    policy: try h.optionalString("policy"), mfaSerial: serial))
         }
         if let sts = json["sts"], sts != .null { settings.sts = try decodeEndpoint(sts, path: "plan.sts") }
         settings.caBundle = try r.optionalString("caBundle").map { Setting($0, .defaultValue) }

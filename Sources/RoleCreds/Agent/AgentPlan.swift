@@ -58,17 +58,15 @@ public struct AgentPlan: Equatable, Sendable {
     }
 
     /// Why the agent does not serve the plan of `settings`, or nil when it does. A credential helper runs in
-    /// the launch's own environment, which the agent does not have; an MFA code is asked by the launch with
-    /// the terminal and works once. Such a launch
-    /// fetches by itself, as without an agent.
+    /// the launch's own environment, which the agent does not have: such a launch fetches by itself, as
+    /// without an agent. (An MFA chain is served: the launch with the terminal sends the codes.)
     public static func notServed(_ settings: Settings) -> String? {
-        switch settings.source.value {
-        case .process: return "a credential_process runs in this launch's environment"
-        default: break
-        }
-        if settings.hops.contains(where: { $0.mfaSerial != nil }) { return "an MFA code is asked by this launch" }
+        if case .process = settings.source.value { return "a credential_process runs in this launch's environment" }
         return nil
     }
+
+    /// The MFA devices whose codes a fetch of this plan needs, in chain order, each once.
+    public var mfaSerials: [String] { MFACodes.devices(settings.hops).map(\.serial) }
 
     init(settings: Settings, environment: [(String, String)], wantsRegion: Bool) {
         self.settings = settings; self.environment = environment; self.wantsRegion = wantsRegion
@@ -91,7 +89,9 @@ public struct AgentPlan: Equatable, Sendable {
         let hops: [JSON] = settings.hops.map { hop in
             .object([("roleArn", .string(hop.roleArn)), ("sessionName", text(hop.sessionName)),
                      ("externalId", text(hop.externalId)), ("duration", number(hop.durationSeconds.map(Int64.init))),
-                     ("policy", text(hop.policy))])
+                     ("policy", text(hop.policy))]
+                    // Only when set: the key of every other plan stays what it was.
+                    + (hop.mfaSerial.map { [("mfaSerial", .string($0))] } ?? []))
         }
         let sts: JSON = settings.sts.map(Self.endpointJSON) ?? .null
         return .object([

@@ -17,8 +17,8 @@ public struct AgentProtocolError: Error, Equatable, CustomStringConvertible {
 /// What a client asks.
 public enum AgentRequest: Equatable, Sendable {
     /// The credentials of `plan`, valid for at least `refreshBeforeMillis` more when the agent can have
-    /// them; `mfaCode`: the code a launch read from its terminal for the plan's MFA device (reserved).
-    case get(AgentPlan, refreshBeforeMillis: Int64, mfaCode: String?)
+    /// them; `mfaCodes`: MFA serial → the code a launch read from its terminal, after a `needsMFA` answer.
+    case get(AgentPlan, refreshBeforeMillis: Int64, mfaCodes: [String: Secret])
     /// How many plans it holds, its pid.
     case status
     /// End the agent.
@@ -28,9 +28,11 @@ public enum AgentRequest: Equatable, Sendable {
     public var line: String {
         var members: [(String, JSON)] = [("v", .number(String(AgentProtocol.version)))]
         switch self {
-        case .get(let plan, let refreshBefore, let code):
+        case .get(let plan, let refreshBefore, let codes):
             members += [("op", .string("get")), ("refreshBefore", .number(String(refreshBefore))), ("plan", plan.wire)]
-            if let code { members.append(("mfaCode", .string(code))) }
+            if !codes.isEmpty {
+                members.append(("mfaCodes", .object(codes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.reveal())) })))
+            }
         case .status: members.append(("op", .string("status")))
         case .stop: members.append(("op", .string("stop")))
         }
@@ -49,11 +51,27 @@ public enum AgentRequest: Equatable, Sendable {
         case "get":
             let refreshBefore = Int64(try r.int("refreshBefore", in: 0...86_400_000))
             return .get(try AgentPlan.decode(try r.member("plan")), refreshBeforeMillis: refreshBefore,
-                        mfaCode: try r.optionalString("mfaCode"))
+                        mfaCodes: try decodeCodes(json["mfaCodes"]))
         case "status": return .status
         case "stop": return .stop
         default: throw AgentProtocolError("request: unknown op")
         }
+    }
+
+    /// `{"SERIAL": "123456", …}`: each serial an MFA device's, each code 6 digits; never quoted back.
+    static func decodeCodes(_ json: JSON?) throws(AgentProtocolError) -> [String: Secret] {
+        guard let json, json != .null else { return [:] }
+        guard case .object(let members) = json, members.count <= 16 else {
+            throw AgentProtocolError("request: mfaCodes must be an object of at most 16 serials")
+        }
+        var codes: [String: Secret] = [:]
+        for (serial, value) in members {
+            guard IAMValues.isMFASerial(serial), case .string(let code) = value, IAMValues.isMFACode(code) else {
+                throw AgentProtocolError("request: mfaCodes must map MFA device serials to 6-digit codes")
+            }
+            codes[serial] = Secret(code)
+        }
+        return codes
     }
 }
 
@@ -65,8 +83,9 @@ public enum AgentAnswer: Equatable, Sendable {
     case credentials(Credentials, region: String?, fetchedAtMillis: Int64, cached: Bool)
     /// The fetch failed, or the request was refused: the sentence to show the user.
     case failure(String, transient: Bool)
-    /// The plan needs an MFA code: the launch with the terminal asks for it and sends it (reserved).
-    case needsMFA(serial: String)
+    /// The plan needs MFA codes the agent does not hold a result for: the launch with the terminal asks
+    /// for the code of each of `serials` and sends the request again with them.
+    case needsMFA(serials: [String])
     case status(pid: Int32, plans: Int)
     case stopping
 
@@ -84,7 +103,7 @@ public enum AgentAnswer: Equatable, Sendable {
                         ("fetchedAt", .number(String(fetchedAt))), ("cached", .bool(cached))]
         case .failure(let message, let transient):
             members += [("status", .string("error")), ("error", .string(message)), ("transient", .bool(transient))]
-        case .needsMFA(let serial): members += [("status", .string("mfa")), ("serial", .string(serial))]
+        case .needsMFA(let serials): members += [("status", .string("mfa")), ("serials", .array(serials.map(JSON.string)))]
         case .status(let pid, let plans):
             members += [("status", .string("running")), ("pid", .number(String(pid))), ("plans", .number(String(plans)))]
         case .stopping: members.append(("status", .string("stopping")))
@@ -108,7 +127,12 @@ public enum AgentAnswer: Equatable, Sendable {
             return .credentials(credentials, region: try r.optionalString("region"), fetchedAtMillis: Int64(try r.int("fetchedAt")),
                                 cached: try r.bool("cached"))
         case "error": return .failure(try r.string("error"), transient: try r.bool("transient"))
-        case "mfa": return .needsMFA(serial: try r.string("serial"))
+        case "mfa":
+            guard case .array(let items)? = json["serials"], !items.isEmpty else { throw AgentProtocolError("answer: serials must be a list") }
+            var serials: [String] = []
+            for case .string(let serial) in items { serials.append(serial) }
+            guard serials.count == items.count else { throw AgentProtocolError("answer: serials must be strings") }
+            return .needsMFA(serials: serials)
         case "running": return .status(pid: Int32(clamping: try r.int("pid")), plans: try r.int("plans"))
         case "stopping": return .stopping
         default: throw AgentProtocolError("answer: unknown status")

@@ -2,12 +2,20 @@
 /// itself (one warning line) when the agent is gone or does not answer within 100 ms. A fetch that failed
 /// in the agent is this launch's error, as if it had fetched itself. Rotation (`--on-rotate`, `--serve`)
 /// refreshes through it as well.
+///
+/// An MFA chain is asked for without a code first: the agent may hold its result. When it answers that
+/// it needs codes, the launch asks them on its terminal (`askCodes`, once, at the start) and asks again
+/// with them; a rotation cannot ask, and says so.
 public final class AgentProvider: CredentialProvider {
     let path: String
     let plan: AgentPlan
     let refreshBeforeMillis: Int64
     let log: Log
     private let makeDirect: () throws(CredentialError) -> any CredentialProvider
+    /// The chain's MFA codes, shared with the launch's own provider (a fallback takes them from here).
+    let mfa: MFACodes
+    /// Fills `mfa` from the terminal (or says why it cannot); used once, by the first fetch.
+    private var askCodes: ((MFACodes) throws(CredentialError) -> Void)?
     /// The launch's own provider, made only when needed (a fallback, or `--check`'s facts).
     private(set) var direct: (any CredentialProvider)?
     /// What the last answer said: when the agent fetched, and whether from its memory; nil after a fallback.
@@ -15,10 +23,11 @@ public final class AgentProvider: CredentialProvider {
     /// The instance's region, when the plan asked for it.
     public private(set) var region: String?
 
-    public init(path: String, plan: AgentPlan, refreshBeforeMillis: Int64, log: Log,
+    public init(path: String, plan: AgentPlan, refreshBeforeMillis: Int64, log: Log, mfa: MFACodes = MFACodes(),
+                askCodes: ((MFACodes) throws(CredentialError) -> Void)? = nil,
                 makeDirect: @escaping () throws(CredentialError) -> any CredentialProvider) {
         self.path = path; self.plan = plan; self.refreshBeforeMillis = refreshBeforeMillis; self.log = log
-        self.makeDirect = makeDirect
+        self.mfa = mfa; self.askCodes = askCodes; self.makeDirect = makeDirect
     }
 
     /// The launch's own provider.
@@ -35,14 +44,29 @@ public final class AgentProvider: CredentialProvider {
     public func close() { direct?.close() }
 
     public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {
-        let answer: AgentAnswer
-        do {
-            answer = try AgentClient.ask(path, .get(plan, refreshBeforeMillis: refreshBeforeMillis, mfaCode: nil), wait: wait)
-        } catch {
-            log.warn("\(error); fetching without the agent")
-            return try fallback(wait)
+        // Only the first fetch (the start) may ask on the terminal; a rotation runs unattended.
+        let prompt = askCodes
+        askCodes = nil
+        var budget = wait
+        var answer = try ask(wait, codes: [:])
+        if case .needsMFA(let serials) = answer {
+            guard let prompt else {
+                let hop = plan.settings.hops.first { $0.mfaSerial == serials.first }
+                throw MFACodes.newCodeNeeded(serial: serials.first ?? "?", profile: hop?.profile)
+            }
+            try prompt(mfa)
+            budget = restarted(wait)
+            answer = try ask(budget, codes: mfa.asked)
+            // Sent: the agent fetched with them, or a fetch under way made them useless. A fallback keeps them.
+            if answer != nil { mfa.drop() }
+        } else if answer == nil, let prompt, !plan.mfaSerials.isEmpty {
+            // No agent: the launch asks the codes as it does without one, then fetches by itself.
+            try prompt(mfa)
+            budget = restarted(wait)
         }
         switch answer {
+        case nil:
+            return try fallback(budget)
         case .credentials(let credentials, let region, let fetchedAt, let cached):
             served = (fetchedAt, cached)
             self.region = region
@@ -50,12 +74,25 @@ public final class AgentProvider: CredentialProvider {
         case .failure(let message, let transient):
             throw CredentialError(message, transient: transient)
         case .needsMFA:
-            // Reserved for MFA chains: this launch cannot pass a code yet, so it asks by itself.
-            log.warn("the agent needs an MFA code; fetching without the agent")
-            return try fallback(wait)
+            throw CredentialError("the agent at \(path) did not take the MFA codes sent to it")
         case .fetching, .status, .stopping:
             log.warn("the agent at \(path) answered out of turn; fetching without the agent")
-            return try fallback(wait)
+            return try fallback(budget)
+        }
+    }
+
+    /// The fetch's whole budget again from now: the person at the terminal took their time.
+    private func restarted(_ wait: Wait) -> Wait {
+        Wait(millis: ProviderFactory.budgetMillis(plan.settings), clock: wait.clock, interrupt: wait.interrupt)
+    }
+
+    /// The agent's answer, or nil (after one warning line) when it cannot be had: the launch fetches by itself.
+    private func ask(_ wait: Wait, codes: [String: Secret]) throws(CredentialError) -> AgentAnswer? {
+        do {
+            return try AgentClient.ask(path, .get(plan, refreshBeforeMillis: refreshBeforeMillis, mfaCodes: codes), wait: wait)
+        } catch {
+            log.warn("\(error); fetching without the agent")
+            return nil
         }
     }
 

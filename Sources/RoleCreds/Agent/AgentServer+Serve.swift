@@ -50,10 +50,10 @@ extension AgentServer {
             send(c, .stopping, final: true)
         case .status:
             send(c, .status(pid: getpid(), plans: cache.count), final: true)
-        case .get(let plan, let refreshBefore, _):
+        case .get(let plan, let refreshBefore, let codes):
             let key = plan.key(secretKey: secretKey)
             switch cache.request(key: key, plan: plan, refreshBefore: refreshBefore, connection: c.socket.fd,
-                                 monotonic: clock.monotonicMillis(), wall: clock.wallMillis()) {
+                                 monotonic: clock.monotonicMillis(), wall: clock.wallMillis(), codes: Set(codes.keys)) {
             case .answer(let answer):
                 send(c, answer, final: true)
             case .wait(let start):
@@ -63,7 +63,8 @@ extension AgentServer {
                 send(c, .fetching, final: false)
                 if start {
                     log.debug("agent: fetching for a plan (\(cache.count) held)")
-                    fetcher.start(key: key, plan: plan)
+                    // The codes go to this one fetch and nowhere else; a request that joins a flight drops its own.
+                    fetcher.start(key: key, plan: plan, codes: codes)
                 }
             }
         }

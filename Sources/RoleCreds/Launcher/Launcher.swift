@@ -38,10 +38,14 @@ public enum Launcher {
         let settings = try resolveSettings(options, environment: environment, log: log)
         let clock = SystemClock()
         let interrupt = startupInterrupt(signals)
-        let mfa = try askMFA(settings, clock: clock, interrupt: interrupt)
+        // The codes of the chain's MFA devices: asked at once when the launch fetches by itself; through the
+        // agent, only when it holds no result for the plan (one code per agent session).
+        let mfa = MFACodes()
+        let askCodes = { (codes: MFACodes) throws(CredentialError) in try askMFA(settings, into: codes, clock: clock, interrupt: interrupt) }
+        let agent = try agentProvider(options, settings, environment: environment, clock: clock, log: log, mfa: mfa, askCodes: askCodes)
+        if agent == nil { do { try askCodes(mfa) } catch { throw LaunchError(error) } }
         let budget = ProviderFactory.budgetMillis(settings)
         let wait = Wait(millis: budget, clock: clock, interrupt: interrupt)
-        let agent = try agentProvider(options, settings, environment: environment, clock: clock, log: log, mfa: mfa)
         let provider: any CredentialProvider
         if let agent {
             provider = agent
@@ -95,19 +99,14 @@ public enum Launcher {
         return settings
     }
 
-    /// The codes of the chain's MFA devices, asked on the terminal before the start-up budget starts (a
-    /// person takes longer than a request); without a terminal, an error before anything is fetched.
-    static func askMFA(_ settings: Settings, clock: any Clock, interrupt: Interrupt) throws(LaunchError) -> MFACodes {
-        let mfa = MFACodes()
-        let devices = MFACodes.devices(settings.hops)
-        guard let first = devices.first else { return mfa }
+    /// Asks the codes of the chain's MFA devices on the terminal into `mfa`, before the start-up budget
+    /// starts (a person takes longer than a request); without a terminal, an error before anything is fetched.
+    static func askMFA(_ settings: Settings, into mfa: MFACodes, clock: any Clock, interrupt: Interrupt) throws(CredentialError) {
+        guard let first = MFACodes.devices(settings.hops).first else { return }
         guard hasControllingTerminal() else {
-            throw LaunchError("profile \(first.profile) needs an MFA code (mfa_serial \(first.serial)), and there is no terminal to ask for it on; nothing was fetched")
+            throw CredentialError("profile \(first.profile) needs an MFA code (mfa_serial \(first.serial)), and there is no terminal to ask for it on; nothing was fetched")
         }
-        do { try mfa.ask(settings.hops, prompt: TerminalPrompt(), wait: Wait(millis: mfaPromptMillis, clock: clock, interrupt: interrupt)) } catch {
-            throw LaunchError(error)
-        }
-        return mfa
+        try mfa.ask(settings.hops, prompt: TerminalPrompt(), wait: Wait(millis: mfaPromptMillis, clock: clock, interrupt: interrupt))
     }
 
     /// `--check`: the summary, without secrets.
@@ -174,7 +173,8 @@ public enum Launcher {
     /// The agent's client when `WITH_ROLE_CREDS_AGENT` names one and `--no-agent` is not given; the
     /// launch's own provider is made only if the agent does not answer.
     static func agentProvider(_ options: Options, _ settings: Settings, environment: EnvironmentLookup,
-                              clock: any Clock, log: Log, mfa: MFACodes) throws(LaunchError) -> AgentProvider? {
+                              clock: any Clock, log: Log, mfa: MFACodes,
+                              askCodes: @escaping (MFACodes) throws(CredentialError) -> Void) throws(LaunchError) -> AgentProvider? {
         guard !options.noAgent, let path = environment[AgentProcess.socketVariable] else { return nil }
         if let reason = AgentPlan.notServed(settings) {
             log.debug("not asking the agent: \(reason)")
@@ -184,7 +184,8 @@ public enum Launcher {
             throw LaunchError("\(AgentProcess.socketVariable) must be the absolute path of the agent's socket (at most \(Socket.maxUnixPath) bytes)")
         }
         let plan = AgentPlan(settings: settings, environment: environment, workingDirectory: currentDirectory())
-        return AgentProvider(path: path, plan: plan, refreshBeforeMillis: options.refreshBeforeMillis, log: log) { () throws(CredentialError) in
+        return AgentProvider(path: path, plan: plan, refreshBeforeMillis: options.refreshBeforeMillis, log: log,
+                             mfa: mfa, askCodes: askCodes) { () throws(CredentialError) in
             try ProviderFactory.make(settings, environment: environment, clock: clock, log: log, mfa: mfa)
         }
     }
