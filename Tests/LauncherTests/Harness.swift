@@ -102,7 +102,9 @@ final class Running {
     let dir = TempDir()
     let started = Date()
     let pid: pid_t
-    private var finished: Int32?
+    private var finished: Int32? { didSet { reapLock.release() } }
+    /// Held until the run is reaped (see ReapLock).
+    private let reapLock = ReapLock()
 
     init(_ executable: String = Paths.launcher, _ arguments: [String], environment: [String: String],
          stdin: String? = nil, newSession: Bool = true) throws {
@@ -118,7 +120,7 @@ final class Running {
     }
 
     deinit {
-        if finished == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        if finished == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0); reapLock.release() }
     }
 
     /// Polls for the exit without blocking; nil while running.

@@ -135,7 +135,7 @@ struct RuntimeTests {
                 if n > 0 { total += n; continue }
                 guard n < 0 && (errno == EAGAIN || errno == EINTR) else { break pushing }
                 var pfd = pollfd(fd: socket.fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&pfd, 1, 2000) == 0 { break pushing }
+                if !(await eventually(timeout: 2) { poll(&pfd, 1, 0) != 0 }) { break pushing }
             }
             sent.append(total)
         }
@@ -163,6 +163,8 @@ struct RuntimeTests {
         let argv = [Paths.launcher, "--attempts", "1", "--serve", "--on-rotate", "signal:USR1", "--refresh-before", "58s",
                     "--imds-endpoint", mock.url, "--", "sh", "-c", script]
         let env = baseEnvironment().map { "\($0.key)=\($0.value)" }
+        let reapHold = ReapLock()
+        defer { reapHold.release() }
         let pid = try spawnClean(argv, environment: env, newSession: true) { actions in
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
