@@ -5,7 +5,9 @@ import Testing
 /// The supervisor as a user sees it (spec §4, issue 4): signals, process groups, job control, reaping
 /// and exit status, with real processes. The terminal cases type into a bash on a pseudo-terminal;
 /// the others run the launcher in a session of its own, without a terminal, as CI or systemd would.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+/// Not serialized: each test has its own mock, terminal and session, and several wait for seconds
+/// (a 10 s idle window, sleeps a Ctrl-C interrupts, 200 runs), which overlap with the others.
+@Suite(.timeLimit(.minutes(3)))
 struct SupervisorTests {
     // MARK: with a controlling terminal
 
