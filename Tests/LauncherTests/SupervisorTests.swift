@@ -60,12 +60,19 @@ struct SupervisorTests {
     @Test func interruptFromAnotherProcessIsForwardedOnceWithATerminal() async throws {
         let mock = try await Mock()
         let pty = try await terminal(mock)
-        pty.type(Self.wrc + #" sh -c 'trap "echo caught-i""nt" INT; echo rea""dy; sleep 2; sleep 1; echo fini""shed'"# + "\n")
+        // The child waits for `go` (not for a while): the test finds the launcher however slowly it runs.
+        let dir = TempDir()
+        let go = dir.path("go")
+        pty.type(Self.wrc + #" sh -c 'trap "echo caught-i""nt" INT; echo rea""dy; while [ ! -e "# + go
+                 + #" ]; do sleep 0.05; done; sleep 1; echo fini""shed'"# + "\n")
         try await pty.expect("ready")
         let launcher = try await #require(startedLauncher(from: pty))
         // `kill -INT` aimed at the launcher alone: the child shares its group but got nothing yet.
         kill(launcher.pid, SIGINT)
-        let shown = try await pty.expect("finished")
+        let caught = try await pty.expect("caught-int")
+        // A second copy of the interrupt (forwarded again) would be caught during `sleep 1`.
+        #expect(FileManager.default.createFile(atPath: dir.path("go"), contents: nil))
+        let shown = caught + (try await pty.expect("finished"))
         try await pty.expectPrompt()
         #expect(shown.components(separatedBy: "caught-int").count - 1 == 1, "\(shown.debugDescription)")
         #expect(try await lastStatus(pty) == "status-0")
