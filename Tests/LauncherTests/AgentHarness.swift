@@ -12,10 +12,10 @@ final class AgentRun {
     var logPath: String { dir.path("agent.log") }
 
     /// `arguments`: more options for `--agent` (`--agent-idle 1s`); `environment`: on top of the base one.
-    init(_ arguments: [String] = [], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let env = baseEnvironment().merging(environment) { $1 }
         let running = try Running(Paths.launcher, ["--agent", "-v"] + arguments, environment: env)
-        starter = running.wait(timeout: 20)
+        starter = await running.wait(timeout: 20)
         // The agent keeps the starter's stderr (a file of `running`): copy it on demand through /proc.
         guard starter.status == 0 else { throw HarnessError("--agent failed: \(starter.stderr)") }
         let values = AgentRun.variables(starter.stdout)

@@ -22,9 +22,9 @@ struct CommandLineTests {
         (["--json", "--", "true"], "with-role-creds: --json only goes with --check"),
         (["--source", "sts", "--", "true"], "with-role-creds: --source must be auto, web-identity, container, imds or roles-anywhere, not 'sts'"),
     ] as [([String], String)])
-    func mistakeIsOneLineAndExit125(arguments: [String], message: String) throws {
-        let mock = try Mock()
-        let result = try launch(["--imds-endpoint", mock.url] + arguments)
+    func mistakeIsOneLineAndExit125(arguments: [String], message: String) async throws {
+        let mock = try await Mock()
+        let result = try await launch(["--imds-endpoint", mock.url] + arguments)
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
@@ -37,8 +37,8 @@ struct CommandLineTests {
         ("arn\u{9B}2J", "\u{9B}"), ("arn\u{85}with-role-creds: ok", "\u{85}"), ("arn:\u{202E}txt.exe", "\u{202E}"),
         ("arn:\u{2067}x\u{2069}", "\u{2067}"), ("arn\u{2028}x", "\u{2028}"), ("arn\u{200F}x", "\u{200F}"), ("arn\u{1B}[31m", "\u{1B}"),
     ] as [(String, Unicode.Scalar)])
-    func echoedArgumentIsEscaped(_ value: String, _ bad: Unicode.Scalar) throws {
-        let result = try launch(["--role-arn", value, "--", "true"])
+    func echoedArgumentIsEscaped(_ value: String, _ bad: Unicode.Scalar) async throws {
+        let result = try await launch(["--role-arn", value, "--", "true"])
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasSuffix("\n"))
@@ -46,8 +46,8 @@ struct CommandLineTests {
         #expect(result.stderr.contains("is not a role ARN"))
     }
 
-    @Test func helpFitsEightyColumns() throws {
-        let help = try launch(["--help"])
+    @Test func helpFitsEightyColumns() async throws {
+        let help = try await launch(["--help"])
         #expect(help.status == 0)
         let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count > 40)

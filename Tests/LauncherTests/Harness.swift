@@ -39,33 +39,18 @@ func baseEnvironment() -> [String: String] {
 
 /// A running imds-mock.
 final class Mock {
-    let process = Process()
-    let dir = TempDir()
-    var url = ""
+    let server: HelperServer
+    var dir: TempDir { server.dir }
+    var url: String { server.ready }
     var logPath: String { dir.path("mock.log") }
 
-    init(_ arguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: Paths.mock)
-        process.arguments = ["--log", dir.path("mock.log"), "--url-file", dir.path("url")] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: dir.path("url"), encoding: .utf8), text.hasSuffix("\n") {
-                url = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                return
-            }
-            usleep(5000)
+    init(_ arguments: [String] = []) async throws {
+        server = try await HelperServer("imds-mock", readyFile: "url") { dir in
+            [Paths.mock, "--log", dir.path("mock.log"), "--url-file", dir.path("url")] + arguments
         }
-        throw HarnessError("imds-mock did not start")
     }
 
-    deinit { stop() }
-
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-    }
+    func stop() { server.stop() }
 
     var port: UInt16 { UInt16(url.split(separator: ":").last!)! }
 
@@ -117,7 +102,9 @@ final class Running {
     let dir = TempDir()
     let started = Date()
     let pid: pid_t
-    private var finished: Int32?
+    private var finished: Int32? { didSet { reapLock.release() } }
+    /// Held until the run is reaped (see ReapLock).
+    private let reapLock = ReapLock()
 
     init(_ executable: String = Paths.launcher, _ arguments: [String], environment: [String: String],
          stdin: String? = nil, newSession: Bool = true) throws {
@@ -133,7 +120,7 @@ final class Running {
     }
 
     deinit {
-        if finished == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        if finished == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0); reapLock.release() }
     }
 
     /// Polls for the exit without blocking; nil while running.
@@ -147,18 +134,13 @@ final class Running {
     var isRunning: Bool { poll() == nil }
 
     /// Waits up to `timeout` seconds; a run that outlives it is killed and reported as a failure.
-    func wait(timeout: Double = 30) -> RunResult {
-        let deadline = Date().addingTimeInterval(timeout)
-        while poll() == nil && Date() < deadline { usleep(2000) }
-        if poll() == nil {
+    func wait(timeout: Double = 30) async -> RunResult {
+        if poll() == nil, !(await childEnded(pid, timeout: timeout)) {
             Issue.record("process still running after \(timeout)s; killed")
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            finished = status
         }
-        let status = finished!
-        let exit = ChildExit(waitStatus: status)
+        var status: Int32 = 0
+        if finished == nil, (try? retryingInterrupts({ waitpid(pid, &status, 0) })) == pid { finished = status }
+        let exit = ChildExit(waitStatus: finished ?? 0)
         var result = RunResult(status: 0, signal: nil,
                                stdout: (try? String(contentsOfFile: dir.path("out"), encoding: .utf8)) ?? "",
                                stderr: (try? String(contentsOfFile: dir.path("err"), encoding: .utf8)) ?? "",
@@ -171,15 +153,10 @@ final class Running {
         return result
     }
 
-    /// Waits until `file` exists (a child writes it when ready).
-    func waitFor(file: String, timeout: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if FileManager.default.fileExists(atPath: file) { return true }
-            if !isRunning { return false }
-            usleep(2000)
-        }
-        return false
+    /// Waits until `file` exists (a child writes it when ready); false when the run ended or `timeout` passed first.
+    func waitFor(file: String, timeout: Double = 10) async -> Bool {
+        _ = await eventually(timeout: timeout) { FileManager.default.fileExists(atPath: file) || !isRunning }
+        return FileManager.default.fileExists(atPath: file)
     }
 }
 
@@ -203,9 +180,17 @@ func spawnClean(_ argv: [String], environment: [String], newSession: Bool,
 }
 
 /// Runs the launcher with `arguments` to the end.
-func launch(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, timeout: Double = 30) throws -> RunResult {
+func launch(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, timeout: Double = 30) async throws -> RunResult {
     let env = baseEnvironment().merging(environment) { $1 }
-    return try Running(Paths.launcher, arguments, environment: env, stdin: stdin).wait(timeout: timeout)
+    return try await Running(Paths.launcher, arguments, environment: env, stdin: stdin).wait(timeout: timeout)
+}
+
+/// Runs a tool found on PATH (`openssl`, `python3 make_pki.py`) to the end with the test process's
+/// environment; throws unless it exits 0.
+func runTool(_ argv: [String], timeout: Double = 60) async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let result = try await Running("/usr/bin/env", argv, environment: environment).wait(timeout: timeout)
+    guard result.status == 0 else { throw HarnessError("\(argv.prefix(2).joined(separator: " ")) failed: \(result.stderr)") }
 }
 
 /// Parses `env` output into name → values (a list, to catch duplicates).

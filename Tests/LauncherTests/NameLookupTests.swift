@@ -12,7 +12,7 @@ struct NameLookupTests {
     /// `sh` in a fresh network + mount namespace: lo up with 10.0.0.8 and 10.0.0.53, `$dir` a temp dir,
     /// /etc/hosts without `localhost` (so the name server is asked for it), /etc/resolv.conf naming
     /// 10.0.0.53 with `resolvOptions`, and the fake name server started with `dnsArguments`.
-    func inNamespace(_ script: String, resolvOptions: String, dnsArguments: String, timeout: Double = 90) throws -> RunResult {
+    func inNamespace(_ script: String, resolvOptions: String, dnsArguments: String, timeout: Double = 90) async throws -> RunResult {
         let setup = """
             set -e
             ip link set lo up; ip addr add 10.0.0.8/32 dev lo; ip addr add 10.0.0.53/32 dev lo
@@ -31,12 +31,12 @@ struct NameLookupTests {
         let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MOCK": Paths.mock,
                    "WRC": Paths.launcher, "FIXTURES": Self.fixtures, "LC_ALL": "C",
                    "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/"]
-        return try Running("/usr/bin/unshare", ["--net", "--mount", "sh", "-c", setup + script], environment: env).wait(timeout: timeout)
+        return try await Running("/usr/bin/unshare", ["--net", "--mount", "sh", "-c", setup + script], environment: env).wait(timeout: timeout)
     }
 
     // MARK: item 6: http://localhost is only as good as what it resolves to
 
-    @Test func noSecretTravelsToWhereLocalhostResolvesOverPlainHTTP() throws {
+    @Test func noSecretTravelsToWhereLocalhostResolvesOverPlainHTTP() async throws {
         // The name server answers `localhost` with 10.0.0.8, where a fake STS, GitHub token service and
         // container endpoint wait (one server) and log whatever reaches them.
         let script = """
@@ -67,7 +67,7 @@ struct NameLookupTests {
             python3 -B -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request("http://10.0.0.8:%s/container-creds" % sys.argv[1], headers={"Authorization": "pod-token-secret-1"}))' "$port" \\
               && echo "control endpoint: $(wc -l < "$dir/sts.log")"
             """
-        let result = try inNamespace(script, resolvOptions: "timeout:1 attempts:1", dnsArguments: "--answer 10.0.0.8")
+        let result = try await inNamespace(script, resolvOptions: "timeout:1 attempts:1", dnsArguments: "--answer 10.0.0.8")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         for name in ["web-identity", "github", "container", "assume-role", "roles-anywhere"] {
             let line = lines.first { $0.hasPrefix("run \(name) ") } ?? "no line for \(name): \(result.stdout) \(result.stderr)"
@@ -85,7 +85,7 @@ struct NameLookupTests {
     /// resolv.conf options under which glibc alone would wait 2 × 30 s per lookup (and more for AAAA).
     static let patientResolver = "timeout:30 attempts:2"
 
-    @Test func theDeadlineBoundsAHostNameLookup() throws {
+    @Test func theDeadlineBoundsAHostNameLookup() async throws {
         // IMDS by name, a 1 s timeout and one attempt: a start-up budget of 4 s. The `timeout 20` guard
         // would end a launcher still waiting for glibc (status 124).
         let script = """
@@ -94,14 +94,14 @@ struct NameLookupTests {
             echo "status=$? out=$(cat "$dir/out") err=$(cat "$dir/err")"
             echo "queries: $(grep -c blackhole "$dir/dns.log")"
             """
-        let result = try inNamespace(script, resolvOptions: Self.patientResolver, dnsArguments: "--silent")
+        let result = try await inNamespace(script, resolvOptions: Self.patientResolver, dnsArguments: "--silent")
         let line = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(line.hasPrefix("status=125 out= err=with-role-creds: "), "\(result.stdout) \(result.stderr)")
         #expect(line.contains("imds.blackhole.test"), "\(line)")
         #expect(!result.stdout.contains("queries: 0"), "the name server was never asked: \(result.stdout)")
     }
 
-    @Test func sigtermDuringAHostNameLookupEndsTheLauncherByThatSignal() throws {
+    @Test func sigtermDuringAHostNameLookupEndsTheLauncherByThatSignal() async throws {
         // The default path: web identity, STS by name (https). SIGTERM once the name server has the query.
         let script = """
             echo 'jwt' > "$dir/jwt"
@@ -114,7 +114,7 @@ struct NameLookupTests {
             wait $wrc; echo "status=$? out=$(cat "$dir/out") err=$(cat "$dir/err")"
             kill $guard 2>/dev/null
             """
-        let result = try inNamespace(script, resolvOptions: Self.patientResolver, dnsArguments: "--silent")
+        let result = try await inNamespace(script, resolvOptions: Self.patientResolver, dnsArguments: "--silent")
         #expect(!result.stdout.contains("asked: 0"), "the name server was never asked: \(result.stdout)")
         // 143 = 128 + SIGTERM as the shell reports it; 137 would be the guard's SIGKILL, 125 an error exit.
         #expect(result.stdout.split(separator: "\n").contains("status=143 out= err="), "\(result.stdout) \(result.stderr)")

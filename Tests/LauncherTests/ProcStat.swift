@@ -48,13 +48,3 @@ struct ProcStat {
         return nil
     }
 }
-
-/// Polls `condition` until it holds or `timeout` seconds pass (a deadline against hangs, never a measurement).
-func eventually(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(5000)
-    }
-    return condition()
-}

@@ -50,16 +50,16 @@ struct ProfileFormsTests {
     }
 
     @Test(arguments: Form.allCases, [false, true])
-    func eachFormWorksSelectedAndAsASourceProfile(form: Form, asSource: Bool) throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    func eachFormWorksSelectedAndAsASourceProfile(form: Form, asSource: Bool) async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = TempDir()
         let (config, credentials, formEnv) = try Self.profile(form, dir: dir, mock: mock, sts: sts)
         let top = asSource ? "[profile top]\nrole_arn = \(Self.topRole)\nsource_profile = p\n" : ""
         try (top + config).write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
         try credentials.write(toFile: dir.path("credentials"), atomically: true, encoding: .utf8)
         let env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 }.merging(formEnv) { $1 }
-        let result = try launch(["--profile", asSource ? "top" : "p", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
+        let result = try await launch(["--profile", asSource ? "top" : "p", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
         #expect(result.status == 0, "\(form) \(asSource): \(result.stderr)")
 
         var expected: [String] = []
@@ -86,20 +86,20 @@ struct ProfileFormsTests {
 
     /// An explicitly selected profile with static keys gives its keys, whatever selects it; `--assume-role`
     /// works on top of them; the implicit `default` profile's keys do not replace the role chain (spec §2).
-    @Test func explicitlySelectedStaticKeysAreUsedAndAssumeRoleWorksFromThem() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func explicitlySelectedStaticKeysAreUsedAndAssumeRoleWorksFromThem() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try ProfileTests.files(config: "", credentials: "[dev]\naws_access_key_id = \(Self.keyId)\naws_secret_access_key = \(Self.secret)\n[default]\naws_access_key_id = AKIAIMPLICITDEFAULT1\naws_secret_access_key = \(Self.secret)\n")
         let env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
         let print = ["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY ${AWS_SESSION_TOKEN:-none}"]
         for (arguments, extra) in [(["--profile", "dev"], [String: String]()), ([], ["AWS_PROFILE": "dev"]), ([], ["AWS_DEFAULT_PROFILE": "dev"])] {
-            let result = try launch(arguments + print, environment: env.merging(extra) { $1 })
+            let result = try await launch(arguments + print, environment: env.merging(extra) { $1 })
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == "\(Self.keyId) \(Self.secret) none\n", "\(arguments) \(extra): \(result.stdout)")
         }
         #expect(mock.log().isEmpty && sts.requests().isEmpty, "something was asked for a profile's own keys")
 
-        let assumed = try launch(["--profile", "dev", "--assume-role", Self.topRole] + print, environment: env)
+        let assumed = try await launch(["--profile", "dev", "--assume-role", Self.topRole] + print, environment: env)
         #expect(assumed.status == 0, "\(assumed.stderr)")
         #expect(assumed.stdout.hasPrefix("ASIAFAKESTS000000001 "), "\(assumed.stdout)")
         let call = try #require(sts.requests().first)
@@ -108,10 +108,10 @@ struct ProfileFormsTests {
         // Not selected by name: the default profile's keys leave the usual chain (IMDS here) in charge; and a
         // flag beats a variable: `--imds-endpoint` asks for the instance's role over AWS_PROFILE's keys.
         let imdsKey = try mock.current()["AccessKeyId"]!
-        let implicit = try launch(print, environment: env)
+        let implicit = try await launch(print, environment: env)
         #expect(implicit.status == 0, "\(implicit.stderr)")
         #expect(implicit.stdout.hasPrefix(imdsKey + " "), "\(implicit.stdout)")
-        let flagged = try launch(["--imds-endpoint", mock.url] + print, environment: env.merging(["AWS_PROFILE": "dev"]) { $1 })
+        let flagged = try await launch(["--imds-endpoint", mock.url] + print, environment: env.merging(["AWS_PROFILE": "dev"]) { $1 })
         #expect(flagged.status == 0 && flagged.stdout.hasPrefix(imdsKey + " "), "\(flagged.stdout) \(flagged.stderr)")
     }
 
@@ -122,12 +122,12 @@ struct ProfileFormsTests {
         ("[profile p]\nrole_arn = \(formRole)\ncredential_source = Ec2InstanceMetadata\n", ["AWS_EC2_METADATA_DISABLED": "true"],
          "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true"),
     ])
-    func unusableSettingsAreAnErrorNotAFallBack(config: String, extra: [String: String], says: String) throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    func unusableSettingsAreAnErrorNotAFallBack(config: String, extra: [String: String], says: String) async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try ProfileTests.files(config: config, credentials: "[k]\naws_access_key_id = \(Self.keyId)\naws_secret_access_key = \(Self.secret)\n")
         let env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
-        let result = try launch(["--profile", "p", "--", "true"], environment: env.merging(extra) { $1 })
+        let result = try await launch(["--profile", "p", "--", "true"], environment: env.merging(extra) { $1 })
         #expect(result.status == 125 && result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains(says), "\(result.stderr)")
         #expect(sts.entries().isEmpty && mock.log().isEmpty, "something was contacted")

@@ -24,7 +24,7 @@ struct ProfileTests {
     /// the profile's `ec2_metadata_service_endpoint` can apply. Before it starts, the settings are resolved
     /// in this process with the same library: a build that ignored the profile would ask 169.254.169.254,
     /// so the launcher is started only when the endpoint it will use is a loopback address.
-    static func launchUsingProfileEndpoint(_ arguments: [String], environment: [String: String]) throws -> RunResult {
+    static func launchUsingProfileEndpoint(_ arguments: [String], environment: [String: String]) async throws -> RunResult {
         var env = baseEnvironment()
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = nil
         env.merge(environment) { $1 }
@@ -35,7 +35,7 @@ struct ProfileTests {
         guard case .imds(let config) = settings.source.value, ["127.0.0.1", "::1", "localhost"].contains(config.endpoint.host) else {
             throw HarnessError("not launched: the IMDS endpoint would be \(settings.source.value), not loopback")
         }
-        return try Running(Paths.launcher, arguments, environment: env).wait()
+        return try await Running(Paths.launcher, arguments, environment: env).wait()
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -49,8 +49,8 @@ struct ProfileTests {
 
     // MARK: settings from the profile, and where they came from
 
-    @Test func theProfilesIMDSEndpointAndRegionAreUsedAndCheckNamesTheProfile() throws {
-        let mock = try Mock()
+    @Test func theProfilesIMDSEndpointAndRegionAreUsedAndCheckNamesTheProfile() async throws {
+        let mock = try await Mock()
         let dir = try Self.files(config: """
             [profile deploy]
             region = ap-southeast-2
@@ -59,13 +59,13 @@ struct ProfileTests {
             """)
         let config = dir.path("config")
         let env = Self.fileEnvironment(dir)
-        let run = try Self.launchUsingProfileEndpoint(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_REGION"], environment: env)
+        let run = try await Self.launchUsingProfileEndpoint(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_REGION"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "\(try mock.current()["AccessKeyId"]!) ap-southeast-2\n", "\(run.stdout)")
         #expect(mock.log().contains { $0.contains("PUT /latest/api/token") }, "the profile's endpoint was not asked")
         #expect(!mock.log().contains { $0.contains("placement/region") }, "IMDS asked for a region the profile gives")
 
-        let check = try Self.launchUsingProfileEndpoint(["--check", "--json", "--profile", "deploy"], environment: env)
+        let check = try await Self.launchUsingProfileEndpoint(["--check", "--json", "--profile", "deploy"], environment: env)
         #expect(check.status == 0, "\(check.stderr)")
         let object = try Self.json(check.stdout)
         // The fields of spec §1 are still there.
@@ -82,26 +82,26 @@ struct ProfileTests {
         #expect(Self.setting(object, "attempts")?["value"] == "2" && Self.setting(object, "attempts")?["key"] == "metadata_service_num_attempts")
         #expect(Self.setting(object, "timeout")?["origin"] == "default")
 
-        let text = try Self.launchUsingProfileEndpoint(["--check", "--profile", "deploy"], environment: env)
+        let text = try await Self.launchUsingProfileEndpoint(["--check", "--profile", "deploy"], environment: env)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("\nprofile: deploy (from --profile) in \(config)\n"), "\(text.stdout)")
         #expect(text.stdout.contains("\nsetting imds endpoint = \(mock.url) (from ec2_metadata_service_endpoint of profile deploy in \(config))"), "\(text.stdout)")
         #expect(text.stdout.contains("\nregion: ap-southeast-2 (from region of profile deploy in \(config))\n"), "\(text.stdout)")
     }
 
-    @Test func aVariableOverridesTheProfileAndCheckNamesTheVariable() throws {
-        let profileMock = try Mock()
-        let variableMock = try Mock()
+    @Test func aVariableOverridesTheProfileAndCheckNamesTheVariable() async throws {
+        let profileMock = try await Mock()
+        let variableMock = try await Mock()
         let dir = try Self.files(config: "[default]\nregion = ap-southeast-2\nec2_metadata_service_endpoint = \(profileMock.url)\n")
         let env = Self.fileEnvironment(dir).merging([
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": variableMock.url, "AWS_REGION": "ca-central-1",
         ]) { $1 }
-        let run = try Self.launchUsingProfileEndpoint(["--", "sh", "-c", "echo $AWS_REGION"], environment: env)
+        let run = try await Self.launchUsingProfileEndpoint(["--", "sh", "-c", "echo $AWS_REGION"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "ca-central-1\n")
         #expect(!variableMock.log().isEmpty && profileMock.log().isEmpty, "profile's mock: \(profileMock.log())")
 
-        let check = try Self.launchUsingProfileEndpoint(["--check", "--json"], environment: env)
+        let check = try await Self.launchUsingProfileEndpoint(["--check", "--json"], environment: env)
         #expect(check.status == 0, "\(check.stderr)")
         let object = try Self.json(check.stdout)
         #expect(Self.setting(object, "imds endpoint") == [
@@ -114,16 +114,16 @@ struct ProfileTests {
         #expect(profileMock.log().isEmpty)
     }
 
-    @Test func withoutAProfileCheckSaysNone() throws {
-        let mock = try Mock()
+    @Test func withoutAProfileCheckSaysNone() async throws {
+        let mock = try await Mock()
         let dir = try Self.files(config: nil)
-        let json = try launch(["--check", "--json", "--imds-endpoint", mock.url], environment: Self.fileEnvironment(dir))
+        let json = try await launch(["--check", "--json", "--imds-endpoint", mock.url], environment: Self.fileEnvironment(dir))
         #expect(json.status == 0, "\(json.stderr)")
         let object = try Self.json(json.stdout)
         #expect(object["profile"] is NSNull, "\(json.stdout)")
         #expect(Self.setting(object, "imds endpoint")?["flag"] == "--imds-endpoint")
         #expect(Self.setting(object, "attempts") == ["name": "attempts", "value": "3", "origin": "default", "from": "default"])
-        let text = try launch(["--check", "--imds-endpoint", mock.url], environment: Self.fileEnvironment(dir))
+        let text = try await launch(["--check", "--imds-endpoint", mock.url], environment: Self.fileEnvironment(dir))
         #expect(text.stdout.contains("\nprofile: none\n"), "\(text.stdout)")
     }
 
@@ -148,12 +148,12 @@ struct ProfileTests {
         """
     static let chainCredentials = "[base]\naws_access_key_id = \(baseKeyId)\naws_secret_access_key = \(baseSecret)\n"
 
-    @Test func staticKeysThenTwoRolesInOrderEachSignedWithTheKeysBefore() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func staticKeysThenTwoRolesInOrderEachSignedWithTheKeysBefore() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try Self.files(config: Self.chainConfig, credentials: Self.chainCredentials)
         let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
-        let result = try launch(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_ACCOUNT_ID"],
+        let result = try await launch(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_ACCOUNT_ID"],
                                 environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         // The child has the last hop's keys.
@@ -174,12 +174,12 @@ struct ProfileTests {
         #expect(!result.stderr.contains(Self.baseSecret))
     }
 
-    @Test func checkPrintsEveryHopAndWhereEachCameFrom() throws {
-        let sts = try FakeSTS()
+    @Test func checkPrintsEveryHopAndWhereEachCameFrom() async throws {
+        let sts = try await FakeSTS()
         let dir = try Self.files(config: Self.chainConfig, credentials: Self.chainCredentials)
         let (config, credentials) = (dir.path("config"), dir.path("credentials"))
         let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_PROFILE": "deploy"]) { $1 }
-        let json = try launch(["--check", "--json"], environment: env)
+        let json = try await launch(["--check", "--json"], environment: env)
         #expect(json.status == 0, "\(json.stderr)")
         let object = try Self.json(json.stdout)
         let chain = try #require(object["chain"] as? [[String: String]], "\(json.stdout)")
@@ -195,7 +195,7 @@ struct ProfileTests {
         #expect(Self.setting(object, "sts endpoint")?["variable"] == "AWS_ENDPOINT_URL_STS")
         #expect(!json.stdout.contains(Self.baseSecret) && !json.stdout.contains("fakeStsSecret"))
 
-        let text = try launch(["--check"], environment: env)
+        let text = try await launch(["--check"], environment: env)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("\nchain: static-keys (profile base) -> assume-role (\(Self.opsRole)) -> assume-role (\(Self.deployRole))\n"),
                 "\(text.stdout)")
@@ -207,9 +207,9 @@ struct ProfileTests {
 
     // MARK: refused before any call
 
-    @Test func aCycleIsRefusedBeforeAnyCallWithThePath() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func aCycleIsRefusedBeforeAnyCallWithThePath() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try Self.files(config: """
             [profile a]
             role_arn = arn:aws:iam::111122223333:role/a
@@ -220,7 +220,7 @@ struct ProfileTests {
             """, credentials: "[c]\naws_access_key_id = \(Self.baseKeyId)\naws_secret_access_key = \(Self.baseSecret)\n")
         let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
         for arguments in [["--profile", "a", "--", "true"], ["--profile", "a", "--check"]] {
-            let result = try launch(arguments, environment: env)
+            let result = try await launch(arguments, environment: env)
             #expect(result.status == 125, "\(arguments): \(result.stderr)")
             #expect(result.stderrLines.count == 1, "\(result.stderr)")
             #expect(result.stderr.contains("cycle") && result.stderr.contains("a -> b -> a"), "\(result.stderr)")
@@ -237,13 +237,13 @@ struct ProfileTests {
         // Deeper in a chain: refused all the same, before the first hop.
         ("[profile p]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = helper\n[profile helper]\nsso_session = corp\n", "SSO"),
     ])
-    func unsupportedProfilesAreOneLineAndContactNothing(config: String, word: String) throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    func unsupportedProfilesAreOneLineAndContactNothing(config: String, word: String) async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try Self.files(config: config)
         let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
                                                      "MARKER": dir.path("ran")]) { $1 }
-        let result = try launch(["--profile", "p", "--", "true"], environment: env)
+        let result = try await launch(["--profile", "p", "--", "true"], environment: env)
         #expect(result.status == 125, "\(result.stderr)")
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("with-role-creds: ") && result.stderr.contains("does not support") && result.stderr.contains(word),
@@ -252,9 +252,9 @@ struct ProfileTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("ran")), "the credential process ran")
     }
 
-    @Test func credentialProcessStartsARoleChain() throws {
+    @Test func credentialProcessStartsARoleChain() async throws {
         // The helper's keys sign the AssumeRole of the profile above it (spec §9, as in the SDKs).
-        let sts = try FakeSTS()
+        let sts = try await FakeSTS()
         let dir = try Self.files(config: """
             [profile p]
             role_arn = arn:aws:iam::111122223333:role/r
@@ -263,7 +263,7 @@ struct ProfileTests {
             credential_process = /bin/sh -c 'printf "{\\"Version\\": 1, \\"AccessKeyId\\": \\"AKIAHELPERKEY000001\\", \\"SecretAccessKey\\": \\"helperSecret\\"}"'
             """)
         let env = Self.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
-        let result = try launch(["--profile", "p", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
+        let result = try await launch(["--profile", "p", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("ASIAFAKESTS"), "\(result.stdout)")
         let requests = sts.requests()

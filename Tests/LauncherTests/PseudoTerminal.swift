@@ -71,25 +71,26 @@ final class PseudoTerminal {
     /// Reads the screen until `marker` shows up after what earlier calls consumed, and returns the text
     /// up to and including it. Throws with the recent output when `timeout` seconds pass first.
     @discardableResult
-    func expect(_ marker: String, timeout: Double = 20) throws -> String {
+    func expect(_ marker: String, timeout: Double = 20) async throws -> String {
         let needle = Array(marker.utf8)
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let range = find(needle) {
-                let text = String(decoding: output[consumed..<range.upperBound], as: UTF8.self)
-                consumed = range.upperBound
-                return text
+        var open = true
+        _ = await eventually(timeout: timeout) {
+            while open && find(needle) == nil, let more = readSome() {
+                open = more
             }
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0, readSome(timeoutMillis: Int32(remaining * 1000) + 1) else {
-                throw HarnessError("\(marker.debugDescription) did not show up; the terminal showed: \(screen.suffix(2000).debugDescription)")
-            }
+            return find(needle) != nil || !open
         }
+        guard let range = find(needle) else {
+            throw HarnessError("\(marker.debugDescription) did not show up; the terminal showed: \(screen.suffix(2000).debugDescription)")
+        }
+        let text = String(decoding: output[consumed..<range.upperBound], as: UTF8.self)
+        consumed = range.upperBound
+        return text
     }
 
     /// Waits for the shell's next prompt.
     @discardableResult
-    func expectPrompt(timeout: Double = 20) throws -> String { try expect(Self.prompt, timeout: timeout) }
+    func expectPrompt(timeout: Double = 20) async throws -> String { try await expect(Self.prompt, timeout: timeout) }
 
     /// Everything the terminal has shown so far.
     var screen: String { String(decoding: output, as: UTF8.self) }
@@ -102,16 +103,17 @@ final class PseudoTerminal {
         return nil
     }
 
-    /// Waits up to `timeoutMillis` for output; false on time-out or when the terminal closed.
-    private func readSome(timeoutMillis: Int32) -> Bool {
+    /// Reads what the terminal shows now without waiting: true when something came, false when the
+    /// terminal closed (EIO once every slave descriptor is closed), nil when nothing is there yet.
+    private func readSome() -> Bool? {
         var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
-        let n = poll(&fds, 1, timeoutMillis)
-        if n < 0 { return errno == EINTR }
-        if n == 0 { return false }
+        let n = poll(&fds, 1, 0)
+        if n < 0 { return errno == EINTR ? nil : false }
+        if n == 0 { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress!, $0.count) }
-        if count < 0 && errno == EINTR { return true }
-        guard count > 0 else { return false }  // EIO: every slave descriptor is closed
+        if count < 0 && errno == EINTR { return nil }
+        guard count > 0 else { return false }
         output += buffer[0..<count]
         return true
     }

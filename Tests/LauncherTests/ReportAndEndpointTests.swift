@@ -5,26 +5,26 @@ import Testing
 /// Issue 19, item 12: what the credential endpoint accepts, what `--check` names, what an STS error shows.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct ReportAndEndpointTests {
-    @Test func theCredentialEndpointAnswers400ToTwoHostHeaders() throws {
-        let mock = try Mock()
+    @Test func theCredentialEndpointAnswers400ToTwoHostHeaders() async throws {
+        let mock = try await Mock()
         let dir = TempDir()
         let run = try Running(Paths.launcher, ["--serve", "--imds-endpoint", mock.url, "--", "sh", "-c", ServedEndpoint.childScript(dir)],
                               environment: baseEnvironment())
-        #expect(run.waitFor(file: dir.path("endpoint"), timeout: 20))
+        #expect(await run.waitFor(file: dir.path("endpoint"), timeout: 20))
         let endpoint = try ServedEndpoint(dir)
         #expect(endpoint.ask(token: endpoint.token) == 200)
         // The first Host names the endpoint, the second another server (RFC 9112 §3.2: 400).
         #expect(endpoint.ask(token: endpoint.token, extraHeaders: "Host: evil.example\r\n") == 400)
         #expect(endpoint.ask(token: endpoint.token, extraHeaders: "host: 127.0.0.1:\(endpoint.port)\r\n") == 400)
         kill(run.pid, SIGTERM)
-        #expect(run.wait().status == 0)
+        #expect(await run.wait().status == 0)
     }
 
-    @Test func checkNamesTheGitHubActionsTokenServiceAsTheSourcesOrigin() throws {
+    @Test func checkNamesTheGitHubActionsTokenServiceAsTheSourcesOrigin() async throws {
         let requestToken = "ghs-request-token-5f0c2e9a"
-        let sts = try FakeSTS(["--github-request-token", requestToken, "--github-jwt", STSTests.jwt])
-        let mock = try Mock()
-        let result = try launch(["--check"], environment: [
+        let sts = try await FakeSTS(["--github-request-token", requestToken, "--github-jwt", STSTests.jwt])
+        let mock = try await Mock()
+        let result = try await launch(["--check"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_ROLE_ARN": STSTests.role,
             "ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:\(sts.port)/_apis/idtoken?api-version=2.0",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": requestToken,
@@ -42,7 +42,7 @@ struct ReportAndEndpointTests {
     }
 
     @Test(arguments: ["upper", "one-off", "split"])
-    func anSTSErrorQuotingTheTokenInAChangedFormShowsOnlyItsCode(form: String) throws {
+    func anSTSErrorQuotingTheTokenInAChangedFormShowsOnlyItsCode(form: String) async throws {
         let jwt = STSTests.jwt
         let middle = jwt.index(jwt.startIndex, offsetBy: jwt.count / 2)
         let changed: (code: String, message: String) = switch form {
@@ -50,10 +50,10 @@ struct ReportAndEndpointTests {
         case "one-off": ("InvalidIdentityToken", "token \(jwt.replacingOccurrences(of: ".", with: "_")) is not valid")
         default: ("InvalidIdentityToken\(jwt[..<middle])", "\(jwt[middle...]) is not valid")
         }
-        let sts = try FakeSTS(error: "\(changed.code):400:\(changed.message)")
+        let sts = try await FakeSTS(error: "\(changed.code):400:\(changed.message)")
         let dir = TempDir()
         try jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: [
+        let result = try await launch(["--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": STSTests.role,
         ])
         #expect(result.status == 125)
@@ -66,11 +66,11 @@ struct ReportAndEndpointTests {
         #expect(sts.requests().count == 1)
     }
 
-    @Test func anSTSErrorWithoutASecretStillShowsItsMessage() throws {
-        let sts = try FakeSTS(error: "AccessDenied:403:User is not authorized to perform sts:AssumeRoleWithWebIdentity")
+    @Test func anSTSErrorWithoutASecretStillShowsItsMessage() async throws {
+        let sts = try await FakeSTS(error: "AccessDenied:403:User is not authorized to perform sts:AssumeRoleWithWebIdentity")
         let dir = TempDir()
         try STSTests.jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: [
+        let result = try await launch(["--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": STSTests.role,
         ])
         #expect(result.status == 125)
@@ -83,9 +83,9 @@ struct ReportAndEndpointTests {
 /// (a refused loopback port), which the section beats, keeps a broken resolution off the real network.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct ServicesSectionTests {
-    @Test func theServicesSectionsSTSEndpointIsCalled() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func theServicesSectionsSTSEndpointIsCalled() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = TempDir()
         try """
         [profile dev]
@@ -98,7 +98,7 @@ struct ServicesSectionTests {
         sts =
           endpoint_url = \(sts.url)
         """.write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
-        let result = try launch(["-v", "--profile", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+        let result = try await launch(["-v", "--profile", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
             "AWS_ENDPOINT_URL_STS": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_CONFIG_FILE": dir.path("config"),
             "AWS_SHARED_CREDENTIALS_FILE": dir.path("none"), "AWS_REGION": "eu-west-1",
         ])

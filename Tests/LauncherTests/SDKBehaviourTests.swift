@@ -9,19 +9,19 @@ import Testing
 struct SDKBehaviourTests {
     // MARK: static stability
 
-    @Test func expiredIMDSCredentialsAreUsedWithOneWarning() throws {
-        let mock = try Mock(["--fault", "expired"])
+    @Test func expiredIMDSCredentialsAreUsedWithOneWarning() async throws {
+        let mock = try await Mock(["--fault", "expired"])
         let key = try mock.current()["AccessKeyId"]!
-        let result = try launch(["--imds-endpoint", mock.url, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"])
+        let result = try await launch(["--imds-endpoint", mock.url, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == key + "\n")
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("expired") && result.stderr.contains("5 to 10 minutes"), "\(result.stderr)")
     }
 
-    @Test func expiredContainerCredentialsStayAnError() throws {
-        let mock = try Mock(["--fault", "expired"])
-        let result = try launch(["--", "true"], environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials"])
+    @Test func expiredContainerCredentialsStayAnError() async throws {
+        let mock = try await Mock(["--fault", "expired"])
+        let result = try await launch(["--", "true"], environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials"])
         #expect(result.status == 125)
         #expect(result.stderr.contains("expired"), "\(result.stderr)")
     }
@@ -32,8 +32,8 @@ struct SDKBehaviourTests {
         IMDSProvider(config: IMDSConfig(endpoint: try! HTTPURL.parse(mock.url)), log: Log(level: .quiet))
     }
 
-    @Test func aReplacedInstanceProfileIsDiscoveredAgain() throws {
-        let mock = try Mock(["--role", "first-role"])
+    @Test func aReplacedInstanceProfileIsDiscoveredAgain() async throws {
+        let mock = try await Mock(["--role", "first-role"])
         let imds = provider(mock)
         defer { imds.close() }
         _ = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
@@ -44,8 +44,8 @@ struct SDKBehaviourTests {
         #expect(second.accessKeyId == (try mock.current()["AccessKeyId"]!))
     }
 
-    @Test func aGivenRoleIsNotReplaced() throws {
-        let mock = try Mock(["--role", "first-role"])
+    @Test func aGivenRoleIsNotReplaced() async throws {
+        let mock = try await Mock(["--role", "first-role"])
         let imds = IMDSProvider(config: IMDSConfig(endpoint: try HTTPURL.parse(mock.url), role: "first-role"), log: Log(level: .quiet))
         defer { imds.close() }
         try mock.control("PUT", "/mock/role", body: "second-role")
@@ -53,8 +53,8 @@ struct SDKBehaviourTests {
         #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/iam/security-credentials/ ") }, "roles listed for a given role")
     }
 
-    @Test func oneFailureOfTheExtendedPathDoesNotLoseTheAccountForGood() throws {
-        let mock = try Mock(["--fault", "extended-500:1"])
+    @Test func oneFailureOfTheExtendedPathDoesNotLoseTheAccountForGood() async throws {
+        let mock = try await Mock(["--fault", "extended-500:1"])
         let imds = provider(mock)
         defer { imds.close() }
         let first = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
@@ -63,8 +63,8 @@ struct SDKBehaviourTests {
         #expect(second.accountId != nil, "the extended path was given up after one 500")
     }
 
-    @Test func aMissingExtendedPathIsNotAskedAgain() throws {
-        let mock = try Mock(["--no-extended"])
+    @Test func aMissingExtendedPathIsNotAskedAgain() async throws {
+        let mock = try await Mock(["--no-extended"])
         let imds = provider(mock)
         defer { imds.close() }
         _ = try imds.fetch(Wait(millis: 5000, clock: SystemClock()))
@@ -77,9 +77,9 @@ struct SDKBehaviourTests {
     /// `[0:0:0:0:0:0:0:1]` is `::1` written out, `[::ffff:127.0.0.1]` is loopback mapped into IPv6: both are
     /// loopback and are used; a host that only looks numeric is refused before anything is sent.
     @Test(arguments: ["[0:0:0:0:0:0:0:1]", "[::1]", "[0000:0000:0000:0000:0000:0000:0000:0001]"])
-    func containerHostSpellingsOfLoopbackAreAllowed(host: String) throws {
-        let mock = try Mock(["--listen", "[::1]:0", "--container-token", "t"])
-        let result = try launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+    func containerHostSpellingsOfLoopbackAreAllowed(host: String) async throws {
+        let mock = try await Mock(["--listen", "[::1]:0", "--container-token", "t"])
+        let result = try await launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://\(host):\(mock.port)/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
         ])
@@ -88,9 +88,9 @@ struct SDKBehaviourTests {
         #expect(mock.log().count == 1, "\(mock.log())")
     }
 
-    @Test func containerIPv4MappedLoopbackIsAllowed() throws {
-        let mock = try Mock(["--listen", "127.0.0.1:0", "--container-token", "t"])
-        let result = try launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+    @Test func containerIPv4MappedLoopbackIsAllowed() async throws {
+        let mock = try await Mock(["--listen", "127.0.0.1:0", "--container-token", "t"])
+        let result = try await launch(["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://[::ffff:127.0.0.1]:\(mock.port)/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
         ])
@@ -99,9 +99,9 @@ struct SDKBehaviourTests {
     }
 
     @Test(arguments: ["127.000.000.001", "0x7f000001", "2130706433", "127.1", "127.0.0.1.nip.io", "[::ffff:10.0.0.1]", "user@127.0.0.1"])
-    func containerHostsThatOnlyLookLikeLoopbackAreRefused(host: String) throws {
-        let mock = try Mock(["--container-token", "t"])
-        let result = try launch(["--", "true"], environment: [
+    func containerHostsThatOnlyLookLikeLoopbackAreRefused(host: String) async throws {
+        let mock = try await Mock(["--container-token", "t"])
+        let result = try await launch(["--", "true"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://\(host):\(mock.port)/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t",
         ])
@@ -114,7 +114,7 @@ struct SDKBehaviourTests {
     /// `localhost` is allowed only for what it resolves to: in a private mount and network namespace whose
     /// /etc/hosts maps it to 10.9.9.9 (a mock listens there), IMDS reaches the mock by that name, and the
     /// container source refuses to send the token there.
-    @Test func containerLocalhostMustResolveToLoopback() throws {
+    @Test func containerLocalhostMustResolveToLoopback() async throws {
         let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MOCK": Paths.mock,
                    "WRC": Paths.launcher, "LC_ALL": "C", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/"]
         let script = "set -e; ip link set lo up; ip addr add 10.9.9.9/32 dev lo\n" + startMock("10.9.9.9:0", "--container-token t") + """
@@ -128,7 +128,7 @@ struct SDKBehaviourTests {
             echo "container-status: $?"
             echo "container-requests: $(grep -c auth= "$dir/log")"
             """
-        let result = try Running("/usr/bin/unshare", ["--mount", "--net", "sh", "-c", script], environment: env).wait(timeout: 60)
+        let result = try await Running("/usr/bin/unshare", ["--mount", "--net", "sh", "-c", script], environment: env).wait(timeout: 60)
         #expect(result.stdout.contains("imds: ASIAMOCK"), "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("imds-status: 0"))
         #expect(result.stdout.contains("container-status: 125"), "\(result.stdout)\(result.stderr)")
@@ -138,11 +138,11 @@ struct SDKBehaviourTests {
 
     /// A token file written on Windows or by `echo` ends in CRLF or LF: exactly one such ending is dropped.
     @Test(arguments: [("crlf-token\r\n", "crlf-token"), ("lf-token\n", "lf-token"), ("bare-token", "bare-token")])
-    func tokenFileLosesOneTrailingNewline(content: String, sent: String) throws {
+    func tokenFileLosesOneTrailingNewline(content: String, sent: String) async throws {
         let dir = TempDir()
         try content.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let mock = try Mock(["--container-token", sent])
-        let result = try launch(["--", "true"], environment: [
+        let mock = try await Mock(["--container-token", sent])
+        let result = try await launch(["--", "true"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token"),
         ])
@@ -153,11 +153,11 @@ struct SDKBehaviourTests {
     /// Anything more than one line ending is refused, consistently, before any request: a second newline,
     /// a CR alone, a CR in the middle, trailing blank lines.
     @Test(arguments: ["two-newlines\n\n", "cr-only\r", "mid\rdle\n", "crlf-twice\r\n\r\n", "lf-then-cr\n\r"])
-    func tokenFileWithMoreThanOneLineEndingIsRefused(content: String) throws {
+    func tokenFileWithMoreThanOneLineEndingIsRefused(content: String) async throws {
         let dir = TempDir()
         try content.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let mock = try Mock(["--container-token", "x"])
-        let result = try launch(["--", "true"], environment: [
+        let mock = try await Mock(["--container-token", "x"])
+        let result = try await launch(["--", "true"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token"),
         ])
@@ -169,10 +169,10 @@ struct SDKBehaviourTests {
 
     // MARK: flags beat the environment
 
-    @Test func explicitIMDSBeatsMetadataDisabled() throws {
-        let mock = try Mock()
+    @Test func explicitIMDSBeatsMetadataDisabled() async throws {
+        let mock = try await Mock()
         for flags in [["--imds-endpoint", mock.url], ["--source", "imds"]] {
-            let result = try launch(flags + ["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+            let result = try await launch(flags + ["--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
                 "AWS_EC2_METADATA_DISABLED": "true", "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
             ])
             #expect(result.status == 0, "\(flags): \(result.stderr)")
@@ -182,17 +182,20 @@ struct SDKBehaviourTests {
 
     // MARK: --check
 
-    @Test func checkJSONHasEveryFieldAndNoSecret() throws {
-        let mock = try Mock()
+    @Test func checkJSONHasEveryFieldAndNoSecret() async throws {
+        let mock = try await Mock()
         let current = try mock.current()
-        let result = try launch(["--check", "--json", "--imds-endpoint", mock.url])
+        let result = try await launch(["--check", "--json", "--imds-endpoint", mock.url])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["source"] as? String == "imds")
         #expect(object["role"] as? String == "mock-role")
         #expect(object["accountId"] as? String == current["AccountId"] ?? "123456789012")
         #expect(object["accessKeyId"] as? String == Credentials.mask(current["AccessKeyId"]!))
-        #expect(object["expiration"] as? String == current["Expiration"])
+        // The mock's expiration follows its clock: between what it said before the run and after.
+        let expiration = try #require(object["expiration"] as? String)
+        let after = try mock.current()
+        #expect(current["Expiration"]! <= expiration && expiration <= after["Expiration"]!, "\(expiration)")
         #expect(object["imdsV1"] as? String == "disabled")
         #expect((object["chain"] as? [[String: String]])?.first?["name"] == "imds")
         for key in ["roleArn", "region"] { #expect(object.keys.contains(key), "\(key) missing") }
@@ -200,18 +203,18 @@ struct SDKBehaviourTests {
         #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/ ") && $0.contains("token=yes") }, "posture asked with a token")
     }
 
-    @Test func checkWarnsWhenIMDSv1StillAnswers() throws {
-        let mock = try Mock(["--mode", "both"])
-        let text = try launch(["--check", "--imds-endpoint", mock.url])
+    @Test func checkWarnsWhenIMDSv1StillAnswers() async throws {
+        let mock = try await Mock(["--mode", "both"])
+        let text = try await launch(["--check", "--imds-endpoint", mock.url])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("imdsv1: enabled") && text.stdout.contains("--http-tokens required"), "\(text.stdout)")
-        let json = try launch(["--check", "--json", "--imds-endpoint", mock.url])
+        let json = try await launch(["--check", "--json", "--imds-endpoint", mock.url])
         #expect(json.stdout.contains("\"imdsV1\":\"enabled\""), "\(json.stdout)")
     }
 
-    @Test func theTokenlessPostureRequestIsMadeByCheckOnly() throws {
-        let mock = try Mock(["--mode", "both"])
-        _ = try launch(["--imds-endpoint", mock.url, "--", "true"])
+    @Test func theTokenlessPostureRequestIsMadeByCheckOnly() async throws {
+        let mock = try await Mock(["--mode", "both"])
+        _ = try await launch(["--imds-endpoint", mock.url, "--", "true"])
         #expect(!mock.log().contains { $0.contains("GET /latest/meta-data/ ") }, "\(mock.log())")
     }
 
@@ -221,18 +224,18 @@ struct SDKBehaviourTests {
         ("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", "does not look like the instance metadata service"),
         ("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n", "does not look like the instance metadata service"),
     ])
-    func aForeignServerIsNotToldToRaiseItsHopLimit(banner: String, message: String) throws {
+    func aForeignServerIsNotToldToRaiseItsHopLimit(banner: String, message: String) async throws {
         let server = try BannerServer(banner)
-        let result = try launch(["--imds-endpoint", "http://127.0.0.1:\(server.port)", "--", "true"])
+        let result = try await launch(["--imds-endpoint", "http://127.0.0.1:\(server.port)", "--", "true"])
         #expect(result.status == 125)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(!result.stderr.contains("hop limit"), "\(result.stderr)")
         #expect(result.stderrLines.count == 1)
     }
 
-    @Test func aSilentEndpointStillGetsTheHopLimitAdvice() throws {
-        let mock = try Mock(["--fault", "token-stall"])
-        let result = try launch(["--timeout", "300ms", "--imds-endpoint", mock.url, "--", "true"])
+    @Test func aSilentEndpointStillGetsTheHopLimitAdvice() async throws {
+        let mock = try await Mock(["--fault", "token-stall"])
+        let result = try await launch(["--timeout", "300ms", "--imds-endpoint", mock.url, "--", "true"])
         #expect(result.status == 125)
         #expect(result.stderr.contains("hop limit"), "\(result.stderr)")
     }

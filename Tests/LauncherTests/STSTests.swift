@@ -6,9 +6,9 @@ import Testing
 /// A fake STS on loopback (Fixtures/fake_sts.py), plain or TLS, that also plays the GitHub Actions token
 /// service and a container credential endpoint: every request it got, as JSON lines.
 final class FakeSTS {
-    let process = Process()
-    let dir = TempDir()
-    private(set) var port: UInt16 = 0
+    let server: HelperServer
+    var dir: TempDir { server.dir }
+    var port: UInt16 { UInt16(server.ready)! }
     /// Whether it speaks TLS (started with a certificate).
     let tls: Bool
     /// The host in `url`: a TLS fake is reached by the name its certificate is checked against.
@@ -17,28 +17,15 @@ final class FakeSTS {
 
     /// `error`: `CODE:STATUS:MESSAGE` for every STS call; `arguments`: more of fake_sts.py's options;
     /// `tls`: a certificate and key to serve TLS with.
-    init(error: String = "", _ arguments: [String] = [], tls: (cert: String, key: String)? = nil) throws {
+    init(error: String = "", _ arguments: [String] = [], tls: (cert: String, key: String)? = nil) async throws {
         self.tls = tls != nil
         if tls != nil { host = "localhost" }
         let script = Paths.root.appendingPathComponent("Tests/LauncherTests/Fixtures/fake_sts.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port-file", dir.path("port"), "--log", dir.path("log")]
-            + (error.isEmpty ? [] : ["--error", error]) + arguments + (tls.map { ["--tls", $0.cert, $0.key] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && process.isRunning {
-            if let text = try? String(contentsOfFile: dir.path("port"), encoding: .utf8), let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                self.port = port
-                return
-            }
-            usleep(5000)
+        server = try await HelperServer("fake STS", readyFile: "port") { dir in
+            ["/usr/bin/env", "python3", script, "--port-file", dir.path("port"), "--log", dir.path("log")]
+                + (error.isEmpty ? [] : ["--error", error]) + arguments + (tls.map { ["--tls", $0.cert, $0.key] } ?? [])
         }
-        throw HarnessError("fake STS did not start")
     }
-
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 
     /// Every log entry so far, as JSON objects.
     func entries() -> [[String: Any]] {
@@ -65,13 +52,10 @@ final class FakeSTS {
     }
 
     /// The TLS handshake outcomes so far, once at least one is logged (waits up to 10 s).
-    func handshakes() -> [String] {
-        let deadline = Date().addingTimeInterval(10)
-        while true {
-            let events = entries().compactMap { $0["event"] as? String }
-            if !events.isEmpty || Date() >= deadline { return events }
-            usleep(5000)
-        }
+    func handshakes() async -> [String] {
+        let events = { self.entries().compactMap { $0["event"] as? String } }
+        _ = await eventually { !events().isEmpty }
+        return events()
     }
 }
 
@@ -80,12 +64,12 @@ struct STSTests {
     static let role = "arn:aws:iam::111122223333:role/deploy"
     static let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpteS1zYSJ9.c2lnbmF0dXJl"
 
-    @Test func webIdentityFromATokenFileGivesTheRolesKeys() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func webIdentityFromATokenFileGivesTheRolesKeys() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = TempDir()
         try (Self.jwt + "\n").write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_ACCOUNT_ID; env | grep -c '^AWS_WEB_IDENTITY\\|^AWS_ROLE_ARN' || true"], environment: [
+        let result = try await launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_ACCOUNT_ID; env | grep -c '^AWS_WEB_IDENTITY\\|^AWS_ROLE_ARN' || true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
             "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": Self.role, "AWS_ROLE_SESSION_NAME": "pod-session",
         ])
@@ -100,11 +84,11 @@ struct STSTests {
         #expect(!result.stderr.contains(Self.jwt))
     }
 
-    @Test func aTokenWithoutARoleIsAnErrorNotIMDS() throws {
-        let mock = try Mock()
+    @Test func aTokenWithoutARoleIsAnErrorNotIMDS() async throws {
+        let mock = try await Mock()
         let dir = TempDir()
         try Self.jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: [
+        let result = try await launch(["--", "true"], environment: [
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"),
         ])
         #expect(result.status == 125)
@@ -112,10 +96,10 @@ struct STSTests {
         #expect(mock.log().isEmpty)
     }
 
-    @Test func aMissingTokenFileIsAnErrorNotIMDS() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
-        let result = try launch(["--", "true"], environment: [
+    @Test func aMissingTokenFileIsAnErrorNotIMDS() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
+        let result = try await launch(["--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
             "AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_ROLE_ARN": Self.role,
         ])
@@ -124,14 +108,14 @@ struct STSTests {
         #expect(mock.log().isEmpty && sts.requests().isEmpty)
     }
 
-    @Test func assumeRoleOverIMDSIsSignedWithTheBaseKeysAndScopedDown() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func assumeRoleOverIMDSIsSignedWithTheBaseKeysAndScopedDown() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = TempDir()
         try "{ \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}] }"
             .write(toFile: dir.path("policy.json"), atomically: true, encoding: .utf8)
         let base = try mock.current()
-        let result = try launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--external-id", "ext-123",
+        let result = try await launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--external-id", "ext-123",
                                  "--duration", "1h", "--session-policy", dir.path("policy.json"), "--role-session-name", "deploy-1",
                                  "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: ["AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "eu-west-1"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -146,10 +130,10 @@ struct STSTests {
         #expect(request.headers["X-Amz-Security-Token"] == base["Token"])
     }
 
-    @Test func checkShowsEveryHop() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
-        let result = try launch(["--check", "--json", "--imds-endpoint", mock.url, "--assume-role", Self.role],
+    @Test func checkShowsEveryHop() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
+        let result = try await launch(["--check", "--json", "--imds-endpoint", mock.url, "--assume-role", Self.role],
                                 environment: ["AWS_ENDPOINT_URL_STS": sts.url])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -160,11 +144,11 @@ struct STSTests {
 
     @Test(arguments: [("AccessDenied:403:User is not authorized to perform sts:AssumeRole", "AccessDenied"),
                       ("ExpiredTokenException:400:Token expired", "ExpiredTokenException")])
-    func anSTSRefusalIsOneLineNamingCallRoleAndCode(error: String, code: String) throws {
-        let sts = try FakeSTS(error: error)
-        let mock = try Mock()
+    func anSTSRefusalIsOneLineNamingCallRoleAndCode(error: String, code: String) async throws {
+        let sts = try await FakeSTS(error: error)
+        let mock = try await Mock()
         let base = try mock.current()
-        let result = try launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "true"],
+        let result = try await launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "true"],
                                 environment: ["AWS_ENDPOINT_URL_STS": sts.url])
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
@@ -173,9 +157,9 @@ struct STSTests {
         #expect(sts.requests().count == 1, "a refusal was retried")
     }
 
-    @Test func aProfileChainFromInstanceMetadataWithTheProfilesRegion() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func aProfileChainFromInstanceMetadataWithTheProfilesRegion() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = TempDir()
         try """
         [profile deploy]
@@ -184,7 +168,7 @@ struct STSTests {
         role_session_name = from-profile
         region = eu-west-1
         """.write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
-        let result = try launch(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_REGION $AWS_DEFAULT_REGION ${AWS_PROFILE:-none}"], environment: [
+        let result = try await launch(["--profile", "deploy", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_REGION $AWS_DEFAULT_REGION ${AWS_PROFILE:-none}"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_CONFIG_FILE": dir.path("config"),
             "AWS_SHARED_CREDENTIALS_FILE": dir.path("none"),
         ])
@@ -194,10 +178,10 @@ struct STSTests {
         #expect(!mock.log().contains { $0.contains("placement/region") }, "IMDS asked for a region the profile gives")
     }
 
-    @Test func aProfileTheFileLacksIsAnError() throws {
+    @Test func aProfileTheFileLacksIsAnError() async throws {
         let dir = TempDir()
         try "[profile other]\nregion = us-east-2\n".write(toFile: dir.path("config"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: ["AWS_PROFILE": "missing", "AWS_CONFIG_FILE": dir.path("config"),
+        let result = try await launch(["--", "true"], environment: ["AWS_PROFILE": "missing", "AWS_CONFIG_FILE": dir.path("config"),
                                                              "AWS_SHARED_CREDENTIALS_FILE": dir.path("none")])
         #expect(result.status == 125)
         #expect(result.stderr.contains("missing") && result.stderr.contains(dir.path("config")), "\(result.stderr)")
@@ -205,10 +189,10 @@ struct STSTests {
 
     // MARK: error shapes (issue 13): retried, or one line naming call, role ARN and Code, exit 125
 
-    @Test func throttlingIsRetriedAndTheChildGetsTheCredentials() throws {
-        let sts = try FakeSTS(error: "Throttling:400:Rate exceeded", ["--error-count", "2"])
-        let mock = try Mock()
-        let result = try launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
+    @Test func throttlingIsRetriedAndTheChildGetsTheCredentials() async throws {
+        let sts = try await FakeSTS(error: "Throttling:400:Rate exceeded", ["--error-count", "2"])
+        let mock = try await Mock()
+        let result = try await launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
                                 environment: ["AWS_ENDPOINT_URL_STS": sts.url])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "ASIAFAKESTS000000003\n", "\(result.stdout)")
@@ -217,12 +201,12 @@ struct STSTests {
     }
 
     @Test(arguments: [("ServiceUnavailable:503:Service is busy", "ServiceUnavailable"), (":502:<html>Bad Gateway</html>", "HTTP 502")])
-    func serverErrorsOnEveryAttemptEndInOneLine(error: String, shown: String) throws {
-        let sts = try FakeSTS(error: error)
-        let mock = try Mock()
+    func serverErrorsOnEveryAttemptEndInOneLine(error: String, shown: String) async throws {
+        let sts = try await FakeSTS(error: error)
+        let mock = try await Mock()
         let dir = TempDir()
         try Self.jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: [
+        let result = try await launch(["--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
             "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": Self.role,
         ])
@@ -235,11 +219,11 @@ struct STSTests {
     }
 
     @Test(arguments: [("malformed", "not XML"), ("oversized", "over the limit")])
-    func aBrokenAnswerIsOneLineWithoutItsSecrets(body: String, shown: String) throws {
-        let sts = try FakeSTS(["--body", body])
-        let mock = try Mock()
+    func aBrokenAnswerIsOneLineWithoutItsSecrets(body: String, shown: String) async throws {
+        let sts = try await FakeSTS(["--body", body])
+        let mock = try await Mock()
         let base = try mock.current()
-        let result = try launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "true"],
+        let result = try await launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "true"],
                                 environment: ["AWS_ENDPOINT_URL_STS": sts.url])
         #expect(result.status == 125)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
@@ -252,31 +236,31 @@ struct STSTests {
 
     static let names = "DNS:localhost,IP:127.0.0.1"
 
-    @Test func aChainOverVerifiedTLSWithAWSCABundle() throws {
-        let pki = try TestPKI()
-        let sts = try FakeSTS(tls: try pki.issue("localhost", names: Self.names))
-        let mock = try Mock()
+    @Test func aChainOverVerifiedTLSWithAWSCABundle() async throws {
+        let pki = try await TestPKI()
+        let sts = try await FakeSTS(tls: try pki.issue("localhost", names: Self.names))
+        let mock = try await Mock()
         let base = try mock.current()
-        let result = try launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
+        let result = try await launch(["--imds-endpoint", mock.url, "--assume-role", Self.role, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
                                 environment: ["AWS_ENDPOINT_URL_STS": sts.url, "AWS_CA_BUNDLE": pki.ca])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "ASIAFAKESTS000000001\n")
-        #expect(sts.handshakes() == ["handshake ok"])
+        #expect(await sts.handshakes() == ["handshake ok"])
         let request = try #require(sts.requests().first)
         #expect(request.headers["Host"] == "localhost:\(sts.port)")
         #expect(request.headers["Authorization"]?.hasPrefix("AWS4-HMAC-SHA256 Credential=\(base["AccessKeyId"]!)/") == true)
     }
 
     @Test(arguments: [("untrusted", "self-signed certificate"), ("wrong-name", "hostname mismatch")])
-    func anUnverifiedSTSNeverGetsTheRequest(kind: String, reason: String) throws {
-        let pki = try TestPKI()
-        let pair = kind == "untrusted" ? try pki.issue("stranger", names: Self.names, selfSigned: true)
-                                       : try pki.issue("other", names: "DNS:other.example,IP:10.9.9.9")
-        let sts = try FakeSTS(tls: pair)
-        let mock = try Mock()
+    func anUnverifiedSTSNeverGetsTheRequest(kind: String, reason: String) async throws {
+        let pki = try await TestPKI()
+        let pair = kind == "untrusted" ? try await pki.issue("stranger", names: Self.names, selfSigned: true)
+                                       : try await pki.issue("other", names: "DNS:other.example,IP:10.9.9.9")
+        let sts = try await FakeSTS(tls: pair)
+        let mock = try await Mock()
         let dir = TempDir()
         try Self.jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--", "true"], environment: [
+        let result = try await launch(["--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_CA_BUNDLE": pki.ca, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url,
             "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": Self.role,
         ])
@@ -285,18 +269,18 @@ struct STSTests {
         #expect(result.stderr.contains("AssumeRoleWithWebIdentity") && result.stderr.contains(Self.role)
                 && result.stderr.contains("TLS handshake with localhost:\(sts.port) failed: certificate verify failed (\(reason))"), "\(result.stderr)")
         #expect(!result.stderr.contains(Self.jwt))
-        let handshakes = sts.handshakes()
+        let handshakes = await sts.handshakes()
         #expect(handshakes.count == 1 && handshakes[0].hasPrefix("handshake failed"), "a failed verification was retried or passed: \(handshakes)")
         #expect(sts.requests().isEmpty && sts.gets().isEmpty, "the server got a request")
         #expect(mock.log().isEmpty)
     }
 
-    @Test func aStalledHandshakeEndsWithinTheDeadlineAndSendsNoRequest() throws {
-        let pki = try TestPKI()
+    @Test func aStalledHandshakeEndsWithinTheDeadlineAndSendsNoRequest() async throws {
+        let pki = try await TestPKI()
         let listener = try Socket.listen(host: "127.0.0.1", port: 0)  // never accepted: the kernel completes TCP alone
         let dir = TempDir()
         try Self.jwt.write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let result = try launch(["--timeout", "300ms", "--", "true"], environment: [
+        let result = try await launch(["--timeout", "300ms", "--", "true"], environment: [
             "AWS_ENDPOINT_URL_STS": "https://127.0.0.1:\(listener.localPort())/", "AWS_CA_BUNDLE": pki.ca,
             "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": Self.role,
         ], timeout: 40)
@@ -316,11 +300,11 @@ struct STSTests {
 
     // MARK: GitHub Actions
 
-    @Test func theGitHubActionsJobTokenIsExchangedForTheRole() throws {
+    @Test func theGitHubActionsJobTokenIsExchangedForTheRole() async throws {
         let requestToken = "ghs-request-token-5f0c2e9a"
-        let sts = try FakeSTS(["--github-request-token", requestToken, "--github-jwt", Self.jwt])
-        let mock = try Mock()
-        let result = try launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
+        let sts = try await FakeSTS(["--github-request-token", requestToken, "--github-jwt", Self.jwt])
+        let mock = try await Mock()
+        let result = try await launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url, "AWS_ROLE_ARN": Self.role,
             "ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:\(sts.port)/_apis/idtoken?api-version=2.0",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": requestToken,
@@ -340,24 +324,24 @@ struct STSTests {
 
     // MARK: rotation of a chain
 
-    @Test func aRefreshRedoesTheChainAndReusesTheBaseCredentials() throws {
-        let sts = try FakeSTS(["--lifetime", "60"])
-        let mock = try Mock()
+    @Test func aRefreshRedoesTheChainAndReusesTheBaseCredentials() async throws {
+        let sts = try await FakeSTS(["--lifetime", "60"])
+        let mock = try await Mock()
         let base = try mock.current()
         let dir = TempDir()
         let script = "echo \"$AWS_ACCESS_KEY_ID\" >> \(dir.path("starts")); trap 'exit 42' TERM; while :; do sleep 0.05; done"
         let run = try Running(Paths.launcher, ["-q", "--on-rotate", "restart", "--refresh-before", "58s", "--imds-endpoint", mock.url,
                                                "--assume-role", Self.role, "--", "sh", "-c", script],
                               environment: baseEnvironment().merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 })
-        let deadline = Date().addingTimeInterval(40)
-        while lines(dir.path("starts")).count < 3 && Date() < deadline && run.isRunning { usleep(50_000) }
+        // One refresh (after the 5 s floor) shows it: the chain is redone on the same base credentials.
+        _ = await eventually(timeout: 40) { lines(dir.path("starts")).count >= 2 || !run.isRunning }
         kill(run.pid, SIGTERM)
-        let result = run.wait()
+        let result = await run.wait()
         #expect(result.status == 42, "\(result.stderr)")
         let starts = lines(dir.path("starts"))
-        #expect(starts.count >= 3 && starts.prefix(3) == ["ASIAFAKESTS000000001", "ASIAFAKESTS000000002", "ASIAFAKESTS000000003"], "\(starts)")
+        #expect(starts.count >= 2 && starts.prefix(2) == ["ASIAFAKESTS000000001", "ASIAFAKESTS000000002"], "\(starts)")
         let calls = sts.requests()
-        #expect(calls.count >= 3 && calls.allSatisfy { $0.form["Action"] == "AssumeRole" })
+        #expect(calls.count >= 2 && calls.allSatisfy { $0.form["Action"] == "AssumeRole" })
         #expect(calls.allSatisfy { $0.headers["Authorization"]?.contains("Credential=\(base["AccessKeyId"]!)/") == true },
                 "every hop signed with the one base key")
         // The role's credentials (not the listing of roles, `…/security-credentials/ token=…`).
@@ -371,7 +355,7 @@ struct STSTests {
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct GitHubTokenNamespaceTests {
     @Test(.enabled(if: getuid() == 0, "unshare --net needs root"))
-    func plainHTTPToAnotherHostIsRefusedBeforeConnecting() throws {
+    func plainHTTPToAnotherHostIsRefusedBeforeConnecting() async throws {
         let script = """
         dir=$(mktemp -d); trap 'kill $listener 2>/dev/null; rm -rf "$dir"' EXIT
         python3 -c '
@@ -391,7 +375,7 @@ struct GitHubTokenNamespaceTests {
         echo "stderr=$(cat "$dir/err")"
         echo "received=$(cat "$dir/got" 2>/dev/null | head -c 200 | tr -d '\\r\\n')"
         """
-        let result = try inNetworkNamespace(script, addresses: ["192.0.2.1"])
+        let result = try await inNetworkNamespace(script, addresses: ["192.0.2.1"])
         let out = result.stdout
         #expect(out.contains("status=125\n"), "\(out) \(result.stderr)")
         #expect(out.contains("stderr=with-role-creds: ACTIONS_ID_TOKEN_REQUEST_URL http://192.0.2.1:8080 is plain http to a host that is not loopback"), "\(out)")

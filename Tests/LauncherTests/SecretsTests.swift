@@ -7,11 +7,11 @@ let tracedCalls = "write,writev,pwrite64,sendto,sendmsg,openat,creat,rename,exec
 
 /// Runs `arguments` under `strace -f` and returns the trace, one syscall a line; descriptors are shown
 /// with what they are (`-yy`: a socket as `TCP:[LOCAL->PEER]`), so a send names where it went.
-func traced(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> (RunResult, [String]) {
+func traced(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> (RunResult, [String]) {
     let dir = TempDir()
     let trace = dir.path("trace")
     let env = baseEnvironment().merging(["PYTHONDONTWRITEBYTECODE": "1"].merging(environment) { $1 }) { $1 }
-    let result = try Running("/usr/bin/strace", ["-f", "-qq", "-v", "-yy", "-s", "100000", "-e", "trace=\(tracedCalls)", "-o", trace] + arguments,
+    let result = try await Running("/usr/bin/strace", ["-f", "-qq", "-v", "-yy", "-s", "100000", "-e", "trace=\(tracedCalls)", "-o", trace] + arguments,
                              environment: env).wait(timeout: timeout)
     return (result, lines(trace))
 }
@@ -68,9 +68,9 @@ struct SecretsTests {
         return [current["SecretAccessKey"]!, current["Token"]!, "mockSecret/", "mockSessionToken/"]
     }
 
-    @Test func plainRunLeaksNothing() throws {
-        let mock = try Mock()
-        let (result, trace) = try traced([Paths.launcher, "-v", "--imds-endpoint", mock.url, "--", "true"])
+    @Test func plainRunLeaksNothing() async throws {
+        let mock = try await Mock()
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--imds-endpoint", mock.url, "--", "true"])
         let secrets = try secrets(mock)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(trace.contains { $0.contains("execve(") && $0.contains("/true") && $0.contains(secrets[0]) },
@@ -79,8 +79,8 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test func serveRunLeaksOnlyToTheTokenHolder() throws {
-        let mock = try Mock()
+    @Test func serveRunLeaksOnlyToTheTokenHolder() async throws {
+        let mock = try await Mock()
         let client = """
         import os, urllib.request
         req = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
@@ -88,7 +88,7 @@ struct SecretsTests {
         body = urllib.request.urlopen(req).read()
         print("bytes", len(body) > 100)
         """
-        let (result, trace) = try traced([Paths.launcher, "-v", "--serve", "--imds-endpoint", mock.url, "--", "python3", "-B", "-c", client])
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--serve", "--imds-endpoint", mock.url, "--", "python3", "-B", "-c", client])
         let secrets = try secrets(mock)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "bytes True\n")
@@ -97,10 +97,10 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test func rotationWithRestartLeaksNothing() throws {
-        let mock = try Mock(["--rotate", "2", "--lifetime", "60"])
+    @Test func rotationWithRestartLeaksNothing() async throws {
+        let mock = try await Mock(["--rotate", "2", "--lifetime", "60"])
         let first = try secrets(mock)
-        let (result, trace) = try traced(["/usr/bin/timeout", "-s", "TERM", "8", Paths.launcher, "-v", "--on-rotate", "restart",
+        let (result, trace) = try await traced(["/usr/bin/timeout", "-s", "TERM", "8", Paths.launcher, "-v", "--on-rotate", "restart",
                                           "--refresh-before", "58s", "--imds-endpoint", mock.url, "--", "sleep", "30"])
         let all = first + (try secrets(mock))
         #expect(result.status == 124 || result.signal == SIGTERM || result.status == 143, "\(result)")
@@ -110,9 +110,9 @@ struct SecretsTests {
     }
 
     @Test(arguments: ["500", "json", "code", "oversized", "drop", "stall", "trickle"])
-    func failurePathsLeakNothing(fault: String) throws {
-        let mock = try Mock(["--fault", fault])
-        let (result, trace) = try traced([Paths.launcher, "-v", "--timeout", "500ms", "--imds-endpoint", mock.url, "--", "true"])
+    func failurePathsLeakNothing(fault: String) async throws {
+        let mock = try await Mock(["--fault", fault])
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--timeout", "500ms", "--imds-endpoint", mock.url, "--", "true"])
         let secrets = try secrets(mock)
         #expect(result.status == 125, "\(result.stderr)")
         #expect(leaks(trace, secrets).isEmpty, "\(leaks(trace, secrets))")
@@ -126,12 +126,12 @@ struct SecretsTests {
     static let stsKeys = [("fakeStsSecret1/abcdefghijkl", "fakeStsToken1/mnopqrstuvwxyz"),
                           ("fakeStsSecret2/abcdefghijkl", "fakeStsToken2/mnopqrstuvwxyz")]
 
-    @Test func webIdentityThenAssumeRoleLeaksOnlyToSTSAndTheChild() throws {
-        let sts = try FakeSTS()
+    @Test func webIdentityThenAssumeRoleLeaksOnlyToSTSAndTheChild() async throws {
+        let sts = try await FakeSTS()
         let dir = TempDir()
         let jwt = STSTests.jwt
         try (jwt + "\n").write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let (result, trace) = try traced([Paths.launcher, "-v", "--assume-role", "arn:aws:iam::111122223333:role/chained",
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--assume-role", "arn:aws:iam::111122223333:role/chained",
                                           "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: [
             "AWS_ENDPOINT_URL_STS": sts.url, "AWS_WEB_IDENTITY_TOKEN_FILE": dir.path("token"), "AWS_ROLE_ARN": STSTests.role,
             "AWS_REGION": "eu-west-1"])
@@ -159,12 +159,12 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test func containerTokenFileGoesOnlyToTheEndpoint() throws {
+    @Test func containerTokenFileGoesOnlyToTheEndpoint() async throws {
         let dir = TempDir()
         let token = "pod-identity-token-7f3c9a1e5b2d"
         try (token + "\n").write(toFile: dir.path("token"), atomically: true, encoding: .utf8)
-        let mock = try Mock(["--container-token-file", dir.path("token")])
-        let (result, trace) = try traced([Paths.launcher, "-v", "--", "true"], environment: [
+        let mock = try await Mock(["--container-token-file", dir.path("token")])
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--", "true"], environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": mock.url + "/v1/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir.path("token")])
         #expect(result.status == 0, "\(result.stderr)")
         let secrets = try secrets(mock)
@@ -180,9 +180,9 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test func serveWithAssumeRoleLeaksOnlyToSTSAndTheTokenHolder() throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    @Test func serveWithAssumeRoleLeaksOnlyToSTSAndTheTokenHolder() async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let client = """
         import os, urllib.request
         req = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
@@ -190,7 +190,7 @@ struct SecretsTests {
         body = urllib.request.urlopen(req).read()
         print("bytes", len(body) > 100)
         """
-        let (result, trace) = try traced([Paths.launcher, "-v", "--serve", "--imds-endpoint", mock.url, "--assume-role", STSTests.role,
+        let (result, trace) = try await traced([Paths.launcher, "-v", "--serve", "--imds-endpoint", mock.url, "--assume-role", STSTests.role,
                                           "--", "python3", "-B", "-c", client],
                                          environment: ["AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "eu-west-1"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -227,29 +227,29 @@ struct SecretsTests {
         #expect(fileCreations(trace).isEmpty, "\(fileCreations(trace))")
     }
 
-    @Test func launcherMemoryAndEnvironmentAreClosedToItsOwnUser() throws {
+    @Test func launcherMemoryAndEnvironmentAreClosedToItsOwnUser() async throws {
         // The launcher runs as an unprivileged user; the same user must not read its environ or memory.
-        let mock = try Mock()
+        let mock = try await Mock()
         let dir = TempDir()
         chmod(dir.url.path, 0o777)
         let user = "65534:65534"
         let run = try Running("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.launcher,
                                                    "--imds-endpoint", mock.url, "--", "sh", "-c", "touch \(dir.path("ready")); sleep 30"],
                               environment: baseEnvironment())
-        defer { kill(run.pid, SIGKILL); _ = run.wait() }
-        #expect(run.waitFor(file: dir.path("ready")), "the launcher did not start as \(user)")
+        defer { kill(run.pid, SIGKILL) }  // reaped by `run` going away
+        #expect(await run.waitFor(file: dir.path("ready")), "the launcher did not start as \(user)")
         let launcher = run.pid  // setpriv execs the launcher in place
         let status = try String(contentsOfFile: "/proc/\(launcher)/status", encoding: .utf8)
         #expect(status.contains("Uid:\t65534"), "not running as the unprivileged user")
         for file in ["environ", "mem"] {
-            let probe = try Running("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+            let probe = try await Running("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
                                                          "/bin/sh", "-c", "head -c 16 /proc/\(launcher)/\(file) >/dev/null"],
                                     environment: baseEnvironment()).wait()
             #expect(probe.status != 0, "/proc/PID/\(file) of the launcher is readable by its own user")
             #expect(probe.stderr.contains("Permission denied"), "\(file): \(probe.stderr)")
         }
         // The control: the same user can read its own ordinary process's environ (so the probe works).
-        let control = try Running("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+        let control = try await Running("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
                                                        "/bin/sh", "-c", "head -c 16 /proc/$$/environ >/dev/null"],
                                   environment: baseEnvironment()).wait()
         #expect(control.status == 0, "\(control.stderr)")

@@ -53,12 +53,12 @@ struct SettingsCheckTests {
     ]
 
     @Test(arguments: cases)
-    func aBadValueFromAnyLayerIsRefusedBeforeAnyRequest(c: Case) throws {
-        let sts = try FakeSTS()
-        let mock = try Mock()
+    func aBadValueFromAnyLayerIsRefusedBeforeAnyRequest(c: Case) async throws {
+        let sts = try await FakeSTS()
+        let mock = try await Mock()
         let dir = try ProfileTests.files(config: c.config, credentials: "[k]\n" + Self.keys)
         let env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url, "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]) { $1 }
-        let result = try launch(c.arguments + ["--", "true"], environment: env.merging(c.env) { $1 })
+        let result = try await launch(c.arguments + ["--", "true"], environment: env.merging(c.env) { $1 })
         #expect(result.status == 125 && result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("with-role-creds: ") && result.stderr.contains(c.says), "\(result.stderr)")
         if let hidden = c.hidden { #expect(!result.stderr.contains(hidden), "\(result.stderr)") }
@@ -74,15 +74,15 @@ struct SettingsCheckTests {
         ("", "[profile e]\nrole_arn = \(role)\nsource_profile = k\n", "[k]\naws_access_key_id = AKIA\u{0}X\naws_secret_access_key = s3cr3tValue\n", "aws_access_key_id of profile k in "),
         ("", "[profile e]\nrole_arn = \(role)\nsource_profile = k\n", "[k]\naws_access_key_id = AKIAX\naws_secret_access_key = s3cr3t\u{E9}Value\n", "aws_secret_access_key of profile k in "),
     ])
-    func keysThatCouldSplitARequestAreRefusedAndSTSGetsNothing(variable: String, config: String, credentials: String, says: String) throws {
-        let sts = try FakeSTS()
+    func keysThatCouldSplitARequestAreRefusedAndSTSGetsNothing(variable: String, config: String, credentials: String, says: String) async throws {
+        let sts = try await FakeSTS()
         let dir = try ProfileTests.files(config: config, credentials: credentials)
         var env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 }
         let injected = "x\r\nX-Injected: 1\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
         if !variable.isEmpty {
             env.merge(["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENTKEY01", "AWS_SECRET_ACCESS_KEY": "envSecret/0123456789", variable: injected]) { $1 }
         }
-        let result = try launch(["--profile", "e", "--", "true"], environment: env)
+        let result = try await launch(["--profile", "e", "--", "true"], environment: env)
         #expect(result.status == 125 && result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains(says), "\(result.stderr)")
         #expect(!result.stderr.contains("Injected") && !result.stderr.contains("s3cr3t"), "\(result.stderr)")
@@ -90,10 +90,10 @@ struct SettingsCheckTests {
     }
 
     /// `AWS_CONFIG_FILE=/dev/null` and `AWS_SHARED_CREDENTIALS_FILE=/dev/null` read as empty, with one `-v` line each.
-    @Test func devNullForEitherFileReadsAsEmpty() throws {
-        let mock = try Mock()
+    @Test func devNullForEitherFileReadsAsEmpty() async throws {
+        let mock = try await Mock()
         let env = ["AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_SERVICE_ENDPOINT": mock.url]
-        let verbose = try launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
+        let verbose = try await launch(["-v", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"], environment: env)
         #expect(verbose.status == 0, "\(verbose.stderr)")
         let keyId = try mock.current()["AccessKeyId"]!
         #expect(verbose.stdout == keyId + "\n")
@@ -101,16 +101,16 @@ struct SettingsCheckTests {
             "with-role-creds: the config file /dev/null is not a regular file; read as empty",
             "with-role-creds: the credentials file /dev/null is not a regular file; read as empty",
         ], "\(verbose.stderr)")
-        let quiet = try launch(["--", "true"], environment: env)
+        let quiet = try await launch(["--", "true"], environment: env)
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
         // A token file stays strict.
-        let token = try launch(["--", "true"], environment: env.merging(["AWS_ROLE_ARN": Self.role, "AWS_WEB_IDENTITY_TOKEN_FILE": "/dev/null"]) { $1 })
+        let token = try await launch(["--", "true"], environment: env.merging(["AWS_ROLE_ARN": Self.role, "AWS_WEB_IDENTITY_TOKEN_FILE": "/dev/null"]) { $1 })
         #expect(token.status == 125 && token.stderr.contains("not a regular file"), "\(token.stderr)")
     }
 
     /// At most 16 roles in a chain, `--assume-role` included; one line before any call.
-    @Test func aChainOfMoreThanSixteenRolesIsRefusedBeforeAnyCall() throws {
-        let sts = try FakeSTS()
+    @Test func aChainOfMoreThanSixteenRolesIsRefusedBeforeAnyCall() async throws {
+        let sts = try await FakeSTS()
         func config(_ hops: Int) -> String {
             (1...hops).map { "[profile p\($0)]\nrole_arn = \(Self.role)\($0)\nsource_profile = \($0 == hops ? "k" : "p\($0 + 1)")\n" }.joined()
         }
@@ -118,7 +118,7 @@ struct SettingsCheckTests {
             let dir = try ProfileTests.files(config: config(hops), credentials: "[k]\n" + Self.keys)
             let env = ProfileTests.fileEnvironment(dir).merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 }
             let before = sts.requests().count
-            let result = try launch(["--profile", "p1"] + (assume ? ["--assume-role", Self.role] : []) + ["--", "true"], environment: env)
+            let result = try await launch(["--profile", "p1"] + (assume ? ["--assume-role", Self.role] : []) + ["--", "true"], environment: env)
             if ok {
                 #expect(result.status == 0, "\(result.stderr)")
                 #expect(sts.requests().count - before == 16)

@@ -17,7 +17,7 @@ enum ReleaseBinary {
 
 /// A root-only shell script in private mount and network namespaces (`unshare --mount --net`): the
 /// mounts it makes vanish with it and its loopback carries all its traffic.
-private func inPrivateNamespaces(_ script: String, _ extra: [String: String] = [:]) throws -> RunResult {
+private func inPrivateNamespaces(_ script: String, _ extra: [String: String] = [:]) async throws -> RunResult {
     let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MOCK": Paths.mock,
                "WRC": ReleaseBinary.launcher, "LC_ALL": "C"].merging(extra) { $1 }
     // --one-file-system: never into a bind-mounted /proc, should the unmount fail.
@@ -26,7 +26,7 @@ private func inPrivateNamespaces(_ script: String, _ extra: [String: String] = [
         url=$(cat "$dir/url"); port=${url##*:}
 
         """
-    return try Running("/usr/bin/unshare", ["--mount", "--net", "sh", "-c", setup + script], environment: env).wait(timeout: 90)
+    return try await Running("/usr/bin/unshare", ["--mount", "--net", "sh", "-c", setup + script], environment: env).wait(timeout: 90)
 }
 
 @Suite(.serialized, .timeLimit(.minutes(3)),
@@ -38,9 +38,9 @@ struct StaticBinaryTests {
         return ReleaseBinary.present
     }
 
-    @Test func theReleaseBinaryIsAStaticPIEWithFullRELRO() throws {
+    @Test func theReleaseBinaryIsAStaticPIEWithFullRELRO() async throws {
         guard requireBinary() else { return }
-        let result = try Running("/bin/sh", ["-c", "readelf -lW \"$1\"; readelf -d \"$1\"", "sh", ReleaseBinary.launcher],
+        let result = try await Running("/bin/sh", ["-c", "readelf -lW \"$1\"; readelf -d \"$1\"", "sh", ReleaseBinary.launcher],
                                  environment: baseEnvironment()).wait()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("DYN (Position-Independent Executable file)"), "not PIE")
@@ -54,9 +54,9 @@ struct StaticBinaryTests {
     /// With an nsswitch.conf that names modules glibc would load from the host (mdns4, resolve,
     /// systemd, sss), resolving `localhost` opens no `libnss_*` and no `libc.so`: only the built-in
     /// `files` and `dns` are used (Socket.useBuiltInResolverOnly).
-    @Test func resolvingAHostNameLoadsNoNSSModule() throws {
+    @Test func resolvingAHostNameLoadsNoNSSModule() async throws {
         guard requireBinary() else { return }
-        let result = try inPrivateNamespaces("""
+        let result = try await inPrivateNamespaces("""
             printf 'hosts: mdns4 resolve systemd sss files dns\\n' > "$dir/nsswitch.conf"
             printf '127.0.0.1 localhost\\n' > "$dir/hosts"
             mount --bind "$dir/nsswitch.conf" /etc/nsswitch.conf
@@ -81,7 +81,7 @@ struct StaticBinaryTests {
     /// The release binary alone in an empty root (only /etc/hosts and a bind-mounted /proc, which the
     /// Swift runtime reads), against the mock on loopback by the name `localhost`, starting a static
     /// child that prints the key and region it got.
-    @Test func runsAloneInAnEmptyRoot() throws {
+    @Test func runsAloneInAnEmptyRoot() async throws {
         guard requireBinary() else { return }
         let work = TempDir()
         let source = work.path("printkey.c")
@@ -94,7 +94,7 @@ struct StaticBinaryTests {
                 return key ? 0 : 1;
             }
             """.write(toFile: source, atomically: true, encoding: .utf8)
-        let result = try inPrivateNamespaces("""
+        let result = try await inPrivateNamespaces("""
             root="$dir/root"
             mkdir -p "$root/etc" "$root/proc"
             cp "$WRC" "$root/with-role-creds"
@@ -121,8 +121,8 @@ private let oldRootfs = ProcessInfo.processInfo.environment["WRC_OLD_ROOTFS"] ??
        .enabled(if: !oldRootfs.isEmpty && ReleaseBinary.present,
                 "WRC_OLD_ROOTFS names no older root (debootstrap one to run this) or the release binary is missing"))
 struct OlderUserlandTests {
-    @Test func runsInAnOlderDistributionsRoot() throws {
-        let result = try inPrivateNamespaces("""
+    @Test func runsInAnOlderDistributionsRoot() async throws {
+        let result = try await inPrivateNamespaces("""
             root="$OLD"
             cp "$WRC" "$root/usr/local/bin/with-role-creds"
             # debootstrap leaves no /etc/hosts; the launcher resolves `localhost` from it.

@@ -9,18 +9,18 @@ import Testing
 struct SupervisionStateTests {
     static let subreaper = Paths.root.appendingPathComponent("Tests/LauncherTests/Fixtures/subreaper.py").path
 
-    @Test func beforeTheChildExistsOnlySignalsThatEndAProcessEndTheLauncher() throws {
-        let mock = try Mock(["--fault", "stall:1"])
+    @Test func beforeTheChildExistsOnlySignalsThatEndAProcessEndTheLauncher() async throws {
+        let mock = try await Mock(["--fault", "stall:1"])
         let run = try Running(Paths.launcher, ["--timeout", "3s", "--imds-endpoint", mock.url, "--", "sh", "-c", "echo ran"],
                               environment: baseEnvironment())
-        #expect(eventually { mock.log().contains { $0.hasSuffix("-> stall") } || !run.isRunning }, "the request never stalled")
+        #expect(await eventually { mock.log().contains { $0.hasSuffix("-> stall") } || !run.isRunning }, "the request never stalled")
         // Ignored by default: the fetch goes on.
         for signal in [SIGWINCH, SIGCHLD, SIGCONT, SIGURG] { kill(run.pid, signal) }
         // Ctrl-Z's signal stops the launcher itself; SIGCONT resumes it.
         kill(run.pid, SIGTSTP)
-        #expect(eventually { ProcStat(pid: run.pid)?.state == "T" }, "the launcher did not stop on SIGTSTP")
+        #expect(await eventually { ProcStat(pid: run.pid)?.state == "T" }, "the launcher did not stop on SIGTSTP")
         kill(run.pid, SIGCONT)
-        let result = run.wait(timeout: 20)
+        let result = await run.wait(timeout: 20)
         #expect(result.signal == nil && result.status == 0, "\(result)")
         #expect(result.stdout == "ran\n")
     }
@@ -29,13 +29,13 @@ struct SupervisionStateTests {
     /// group, kills it after the stop timeout and exits only once it is gone and reaped: nothing is
     /// re-parented to the subreaper above.
     @Test(arguments: [false, true])
-    func nothingTheLauncherKilledOutlivesIt(withoutPidfds: Bool) throws {
-        let mock = try Mock()
+    func nothingTheLauncherKilledOutlivesIt(withoutPidfds: Bool) async throws {
+        let mock = try await Mock()
         let launcher = [Paths.launcher, "--imds-endpoint", mock.url, "--stop-timeout", "200ms", "--",
                         "sh", "-c", "trap \"\" TERM; sleep 100 & exit 4"]
         let run = try Running("/usr/bin/env", ["python3", "-B", Self.subreaper] + (withoutPidfds ? ["--no-pidfd"] : []) + launcher,
                               environment: baseEnvironment())
-        let result = run.wait(timeout: 20)
+        let result = await run.wait(timeout: 20)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "exit 4", "\(result)")
         #expect(!lines.contains { $0.hasPrefix("leftover") }, "re-parented after the launcher exited: \(lines)")

@@ -9,91 +9,67 @@ final class TestPKI {
     /// The CA certificate (PEM) that trusted certificates chain to.
     var ca: String { dir.path("ca.pem") }
 
-    init() throws {
-        try Self.openssl(["req", "-x509"] + Self.newKey + ["-keyout", dir.path("ca.key"), "-out", ca, "-days", "2",
+    init() async throws {
+        try await Self.openssl(["req", "-x509"] + Self.newKey + ["-keyout", dir.path("ca.key"), "-out", ca, "-days", "2",
                           "-subj", "/CN=wrc-test-ca", "-addext", "basicConstraints=critical,CA:TRUE",
                           "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
     }
 
     /// A server certificate and key for `names` (`DNS:localhost,IP:127.0.0.1`): signed by the CA, or
     /// self-signed (so trusted by nobody); `days: -1` makes one that has already expired.
-    func issue(_ name: String, names: String, selfSigned: Bool = false, days: Int = 1) throws -> (cert: String, key: String) {
+    func issue(_ name: String, names: String, selfSigned: Bool = false, days: Int = 1) async throws -> (cert: String, key: String) {
         let (cert, key, csr, ext) = (dir.path("\(name).pem"), dir.path("\(name).key"), dir.path("\(name).csr"), dir.path("\(name).ext"))
         if selfSigned {
-            try Self.openssl(["req", "-x509"] + Self.newKey + ["-keyout", key, "-out", cert, "-days", "\(days)",
+            try await Self.openssl(["req", "-x509"] + Self.newKey + ["-keyout", key, "-out", cert, "-days", "\(days)",
                               "-subj", "/CN=\(name)", "-addext", "subjectAltName=\(names)"])
         } else {
-            try Self.openssl(["req"] + Self.newKey + ["-keyout", key, "-out", csr, "-subj", "/CN=\(name)"])
+            try await Self.openssl(["req"] + Self.newKey + ["-keyout", key, "-out", csr, "-subj", "/CN=\(name)"])
             try "subjectAltName=\(names)\nextendedKeyUsage=serverAuth\n".write(toFile: ext, atomically: true, encoding: .utf8)
-            try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path("ca.key"), "-set_serial", "\(Int.random(in: 2...1_000_000))",
+            try await Self.openssl(["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path("ca.key"), "-set_serial", "\(Int.random(in: 2...1_000_000))",
                               "-days", "\(days)", "-extfile", ext, "-out", cert])
         }
         return (cert, key)
     }
 
     /// A certificate signed by the CA whose only name is its subject's Common Name (no subjectAltName).
-    func issueWithoutSubjectAltName(commonName: String) throws -> (cert: String, key: String) {
+    func issueWithoutSubjectAltName(commonName: String) async throws -> (cert: String, key: String) {
         let (cert, key, csr, ext) = (dir.path("cn-only.pem"), dir.path("cn-only.key"), dir.path("cn-only.csr"), dir.path("cn-only.ext"))
-        try Self.openssl(["req"] + Self.newKey + ["-keyout", key, "-out", csr, "-subj", "/CN=\(commonName)"])
+        try await Self.openssl(["req"] + Self.newKey + ["-keyout", key, "-out", csr, "-subj", "/CN=\(commonName)"])
         try "extendedKeyUsage=serverAuth\n".write(toFile: ext, atomically: true, encoding: .utf8)
-        try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path("ca.key"), "-set_serial", "\(Int.random(in: 2...1_000_000))",
+        try await Self.openssl(["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path("ca.key"), "-set_serial", "\(Int.random(in: 2...1_000_000))",
                           "-days", "1", "-extfile", ext, "-out", cert])
         return (cert, key)
     }
 
     private static let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
-    private static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw HarnessError("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
-    }
+    private static func openssl(_ arguments: [String]) async throws { try await runTool(["openssl"] + arguments) }
 }
 
 /// A Python server on 127.0.0.1 and an ephemeral port: `https` (a TLS HTTP server that logs each
 /// handshake's outcome and every request it decrypted) or `proxy` (an http CONNECT proxy that logs
 /// each request line). Ready once its port file is complete.
 final class PythonServer {
-    let process = Process()
-    let dir = TempDir()
-    private(set) var port: UInt16 = 0
+    let server: HelperServer
+    var dir: TempDir { server.dir }
+    var port: UInt16 { UInt16(server.ready)! }
 
     /// A TLS HTTP server presenting `cert`. `ending`: `length` answers with Content-Length and keeps the
     /// connection; `close-notify` and `abrupt` answer with a body that ends at the close, with or
     /// without TLS's close_notify.
-    static func https(cert: String, key: String, ending: String = "length") throws -> PythonServer {
-        try PythonServer(["https", cert, key, ending])
+    static func https(cert: String, key: String, ending: String = "length") async throws -> PythonServer {
+        try await PythonServer(["https", cert, key, ending])
     }
 
     /// A CONNECT proxy; with `userInfo`, requests without `Proxy-Authorization: Basic` of it get a 407.
-    static func proxy(userInfo: String? = nil) throws -> PythonServer { try PythonServer(["proxy", userInfo ?? "-"]) }
+    static func proxy(userInfo: String? = nil) async throws -> PythonServer { try await PythonServer(["proxy", userInfo ?? "-"]) }
 
-    private init(_ arguments: [String]) throws {
+    private init(_ arguments: [String]) async throws {
+        let dir = TempDir()
         try Self.script.write(toFile: dir.path("server.py"), atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", dir.path("server.py"), dir.path("port"), dir.path("log")] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && process.isRunning {
-            if let text = try? String(contentsOfFile: dir.path("port"), encoding: .utf8), text.hasSuffix("\n"), let port = UInt16(text.dropLast()) {
-                self.port = port
-                return
-            }
-            usleep(5000)
+        server = try await HelperServer("python3 \(arguments[0]) server", readyFile: "port", dir: dir) { dir in
+            ["/usr/bin/env", "python3", dir.path("server.py"), dir.path("port"), dir.path("log")] + arguments
         }
-        throw HarnessError("python3 \(arguments[0]) server did not start")
-    }
-
-    deinit {
-        // SIGKILL: the test process blocks most signals, and Process passes its mask on to the child.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 
     /// The log so far, one line per event.
@@ -102,13 +78,8 @@ final class PythonServer {
     }
 
     /// Waits (up to 10 s) for a log line starting with `prefix`, and returns the log.
-    func waitForLog(_ prefix: String) -> [String] {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let lines = log()
-            if lines.contains(where: { $0.hasPrefix(prefix) }) { return lines }
-            usleep(5000)
-        }
+    func waitForLog(_ prefix: String) async -> [String] {
+        _ = await eventually { log().contains { $0.hasPrefix(prefix) } }
         return log()
     }
 

@@ -37,10 +37,10 @@ struct TLSTransportTests {
     }
 
     @Test("verified POST with the test CA in AWS_CA_BUNDLE (by name and by IP address); keep-alive over TLS")
-    func awsCABundle() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let server = try PythonServer.https(cert: cert, key: key)
+    func awsCABundle() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let server = try await PythonServer.https(cert: cert, key: key)
         for host in ["localhost", "127.0.0.1"] {
             let client = try client("https://\(host):\(server.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])
             defer { client.close() }
@@ -55,10 +55,10 @@ struct TLSTransportTests {
     }
 
     @Test("verified GET with the test CA as SSL_CERT_FILE")
-    func sslCertFile() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let server = try PythonServer.https(cert: cert, key: key)
+    func sslCertFile() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let server = try await PythonServer.https(cert: cert, key: key)
         let client = try client("https://localhost:\(server.port)/x", ["SSL_CERT_FILE=\(pki.ca)"])
         #expect(try client.send(HTTPRequest(method: "GET", path: "/x"), wait: deadline()).text == "hello over tls: GET /x HTTP/1.1")
     }
@@ -67,16 +67,16 @@ struct TLSTransportTests {
         ("self-signed", "self-signed certificate"),
         ("expired", "certificate has expired"),
     ])
-    func untrusted(_ kind: String, _ reason: String) throws {
-        let pki = try TestPKI()
-        let (cert, key) = kind == "expired" ? try pki.issue("expired", names: Self.names, days: -1)
-                                            : try pki.issue("stranger", names: Self.names, selfSigned: true)
-        let server = try PythonServer.https(cert: cert, key: key)
+    func untrusted(_ kind: String, _ reason: String) async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = kind == "expired" ? try await pki.issue("expired", names: Self.names, days: -1)
+                                            : try await pki.issue("stranger", names: Self.names, selfSigned: true)
+        let server = try await PythonServer.https(cert: cert, key: key)
         let client = try client("https://localhost:\(server.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])
         let error = tlsError { () throws(HTTPError) in try post(client) }
         #expect(error?.code == .verification)
         #expect(error?.message == "TLS handshake with localhost:\(server.port) failed: certificate verify failed (\(reason))")
-        let log = server.waitForLog("handshake")
+        let log = await server.waitForLog("handshake")
         #expect(log.first?.hasPrefix("handshake failed") == true)
         #expect(!log.contains { $0.hasPrefix("request:") || $0.hasPrefix("partial:") })
     }
@@ -85,20 +85,20 @@ struct TLSTransportTests {
         ("localhost", "hostname mismatch"),
         ("127.0.0.1", "IP address mismatch"),
     ])
-    func wrongName(_ host: String, _ reason: String) throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("other", names: "DNS:other.example,IP:10.9.9.9")
-        let server = try PythonServer.https(cert: cert, key: key)
+    func wrongName(_ host: String, _ reason: String) async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("other", names: "DNS:other.example,IP:10.9.9.9")
+        let server = try await PythonServer.https(cert: cert, key: key)
         let client = try client("https://\(host):\(server.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])
         let error = tlsError { () throws(HTTPError) in try post(client) }
         #expect(error?.code == .verification)
         #expect(error?.message == "TLS handshake with \(host):\(server.port) failed: certificate verify failed (\(reason))")
-        #expect(!server.waitForLog("handshake").contains { $0.hasPrefix("request:") })
+        #expect(await !server.waitForLog("handshake").contains { $0.hasPrefix("request:") })
     }
 
     @Test("a server that accepts and never answers the handshake ends in a timeout; it got only a ClientHello")
-    func stalledHandshake() throws {
-        let pki = try TestPKI()
+    func stalledHandshake() async throws {
+        let pki = try await TestPKI()
         let listener = try Socket.listen(host: "127.0.0.1", port: 0)  // never accepted: the kernel completes TCP alone
         let client = try client("https://127.0.0.1:\(listener.localPort())/", ["AWS_CA_BUNDLE=\(pki.ca)"])
         let error = tlsError { () throws(HTTPError) in
@@ -114,11 +114,11 @@ struct TLSTransportTests {
     }
 
     @Test("a CONNECT tunnel through HTTPS_PROXY; the real host's certificate is verified")
-    func proxyTunnel() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let server = try PythonServer.https(cert: cert, key: key)
-        let proxy = try PythonServer.proxy()
+    func proxyTunnel() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let server = try await PythonServer.https(cert: cert, key: key)
+        let proxy = try await PythonServer.proxy()
         let url = try HTTPURL.parse("https://localhost:\(server.port)/", allowingHTTPS: true)
         let settings = try ProxySettings.from(EnvironmentLookup(["HTTPS_PROXY=http://127.0.0.1:\(proxy.port)", "NO_PROXY=example.com"]))
         let route = try #require(settings.proxy(for: url))
@@ -128,18 +128,18 @@ struct TLSTransportTests {
         #expect(server.log().contains("request: POST / HTTP/1.1"))
 
         // Through the tunnel a wrong-name certificate is refused just the same.
-        let (other, otherKey) = try pki.issue("other", names: "DNS:other.example")
-        let impostor = try PythonServer.https(cert: other, key: otherKey)
+        let (other, otherKey) = try await pki.issue("other", names: "DNS:other.example")
+        let impostor = try await PythonServer.https(cert: other, key: otherKey)
         let tunnelled = try self.client("https://localhost:\(impostor.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"], proxy: route)
         #expect(tlsError { () throws(HTTPError) in try post(tunnelled) }?.code == .verification)
     }
 
     @Test("NO_PROXY bypasses the proxy")
-    func noProxy() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let server = try PythonServer.https(cert: cert, key: key)
-        let proxy = try PythonServer.proxy()
+    func noProxy() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let server = try await PythonServer.https(cert: cert, key: key)
+        let proxy = try await PythonServer.proxy()
         let url = try HTTPURL.parse("https://localhost:\(server.port)/", allowingHTTPS: true)
         let settings = try ProxySettings.from(EnvironmentLookup(["https_proxy=http://127.0.0.1:\(proxy.port)", "no_proxy=.example.com,localhost"]))
         let client = try client(url.description, ["AWS_CA_BUNDLE=\(pki.ca)"], proxy: settings.proxy(for: url))
@@ -149,11 +149,11 @@ struct TLSTransportTests {
     }
 
     @Test("proxy credentials go out as Basic; a 407 names the status and never the password")
-    func proxyAuthentication() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let server = try PythonServer.https(cert: cert, key: key)
-        let proxy = try PythonServer.proxy(userInfo: "wrc:pa@ss-0x51")
+    func proxyAuthentication() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let server = try await PythonServer.https(cert: cert, key: key)
+        let proxy = try await PythonServer.proxy(userInfo: "wrc:pa@ss-0x51")
         let good = try HTTPProxy.parse("http://wrc:pa%40ss-0x51@127.0.0.1:\(proxy.port)", variable: "HTTPS_PROXY")
         let client = try client("https://localhost:\(server.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"], proxy: good)
         #expect(try post(client).status == 200)
@@ -169,12 +169,12 @@ struct TLSTransportTests {
     }
 
     @Test("a body that ends at the close needs TLS's close_notify: a cut-off connection is an error, not a short body")
-    func truncation() throws {
-        let pki = try TestPKI()
-        let (cert, key) = try pki.issue("localhost", names: Self.names)
-        let clean = try PythonServer.https(cert: cert, key: key, ending: "close-notify")
+    func truncation() async throws {
+        let pki = try await TestPKI()
+        let (cert, key) = try await pki.issue("localhost", names: Self.names)
+        let clean = try await PythonServer.https(cert: cert, key: key, ending: "close-notify")
         #expect(try post(try client("https://localhost:\(clean.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])).text == "hello over tls: POST / HTTP/1.1")
-        let abrupt = try PythonServer.https(cert: cert, key: key, ending: "abrupt")
+        let abrupt = try await PythonServer.https(cert: cert, key: key, ending: "abrupt")
         let client = try client("https://localhost:\(abrupt.port)/", ["AWS_CA_BUNDLE=\(pki.ca)"])
         #expect(throws: HTTPError.io("receive failed: TLS read from localhost:\(abrupt.port) failed: connection closed without close_notify")) {
             try post(client)
@@ -182,7 +182,7 @@ struct TLSTransportTests {
     }
 
     @Test("a missing or unreadable AWS_CA_BUNDLE is a clear error before any connection")
-    func badBundle() throws {
+    func badBundle() async throws {
         let dir = TempDir()
         #expect(throws: TLSError(.trustStore, "AWS_CA_BUNDLE \(dir.path("none.pem")): no such file")) {
             try TLSContext.system(environment: EnvironmentLookup(["AWS_CA_BUNDLE=\(dir.path("none.pem"))"]))
@@ -205,7 +205,7 @@ struct TLSTransportTests {
     }
 
     @Test("an https URL without a TLS context is refused, not sent in clear")
-    func noContext() throws {
+    func noContext() async throws {
         let listener = try Socket.listen(host: "127.0.0.1", port: 0)
         let client = HTTPClient(url: HTTPURL(host: "127.0.0.1", port: listener.localPort(), scheme: .https), tls: nil)
         #expect(throws: HTTPError.tls(TLSError(.configuration, "https://127.0.0.1:\(listener.localPort()) needs a TLS context"))) {

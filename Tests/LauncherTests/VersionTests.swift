@@ -7,16 +7,16 @@ import Testing
 /// exact values against git and scripts/arch).
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct VersionTests {
-    @Test func aDevelopmentBuildSaysSo() throws {
-        let result = try launch(["--version"])
+    @Test func aDevelopmentBuildSaysSo() async throws {
+        let result = try await launch(["--version"])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         #expect(result.stdout == "with-role-creds 0.0.0-dev (unknown, development build)\n")
     }
 
     @Test(.enabled(if: ReleaseBinary.present, "no release binary in \(ReleaseBinary.dir)"))
-    func theReleaseBuildNamesItsCommitAndTarget() throws {
-        let result = try Running(ReleaseBinary.launcher, ["--version"], environment: baseEnvironment()).wait()
+    func theReleaseBuildNamesItsCommitAndTarget() async throws {
+        let result = try await Running(ReleaseBinary.launcher, ["--version"], environment: baseEnvironment()).wait()
         #expect(result.status == 0)
         // with-role-creds VERSION (COMMIT, ARCH-linux-static)
         let words = result.stdout.dropLast().split(separator: " ")

@@ -82,19 +82,23 @@ import Testing
 
 /// The helper runner with real processes: `sh -c` scripts written here.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HelperProcessTests {
-    func run(_ script: String, millis: Int64 = 5000, limit: Int = 64 * 1024, ownership: ChildOwnership = ChildOwnership())
-        throws(CredentialError) -> HelperProcess.Outcome {
-        try HelperProcess.run(["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"], limit: limit,
-                              wait: Wait(millis: millis, clock: SystemClock()), ownership: ownership)
+    /// The helper's run, on a thread of its own (it waits for the helper, up to its stop timeout).
+    func run(_ script: String, millis: Int64 = 5000, limit: Int = 64 * 1024) async throws(CredentialError) -> HelperProcess.Outcome {
+        try await offThePool { () -> Result<HelperProcess.Outcome, CredentialError> in
+            Result { () throws(CredentialError) in
+                try HelperProcess.run(["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"], limit: limit,
+                                      wait: Wait(millis: millis, clock: SystemClock()))
+            }
+        }.get()
     }
 
-    @Test func collectsStdoutAndStatus() throws {
-        let outcome = try run("printf '{\"a\":1}'; echo err >&2; read x; exit 3")
+    @Test func collectsStdoutAndStatus() async throws {
+        let outcome = try await run("printf '{\"a\":1}'; echo err >&2; read x; exit 3")
         #expect(outcome.stdout == Array("{\"a\":1}".utf8))
         #expect(outcome.exit == .exited(3))
     }
 
-    @Test func stdinIsDevNullNotOurs() throws {
+    @Test func stdinIsDevNullNotOurs() async throws {
         // Our stdin made a pipe holding a line, for the length of this run: the helper must not get it.
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -102,23 +106,23 @@ import Testing
         dup2(fds[0], 0)
         _ = write(fds[1], "ours\n", 5)
         defer { dup2(saved, 0); close(saved); close(fds[0]); close(fds[1]) }
-        let outcome = try run("readlink /proc/self/fd/0; if read line; then echo \"got $line\"; else echo eof; fi")
+        let outcome = try await run("readlink /proc/self/fd/0; if read line; then echo \"got $line\"; else echo eof; fi")
         #expect(String(decoding: outcome.stdout, as: UTF8.self) == "/dev/null\neof\n")
     }
 
-    @Test func hangingHelperIsTerminated() {
+    @Test func hangingHelperIsTerminated() async {
         let start = SystemClock().monotonicMillis()
-        #expect { try run("sleep 30", millis: 300) } throws: { error in
+        await #expect { try await run("sleep 30", millis: 300) } throws: { error in
             (error as? CredentialError)?.description.contains("did not finish in time; stopped it (SIGTERM)") == true
         }
         #expect(SystemClock().monotonicMillis() - start < 20_000)
     }
 
-    @Test func helperIgnoringTermIsKilled() throws {
+    @Test func helperIgnoringTermIsKilled() async throws {
         // The helper's pid comes back in a file of our own.
         let file = "/tmp/wrc-helper-pid-\(getpid())-\(SystemClock().monotonicMillis())"
         defer { unlink(file) }
-        #expect { try run("trap '' TERM; echo $$ > \(file); while :; do sleep 1; done", millis: 300) } throws: { error in
+        await #expect { try await run("trap '' TERM; echo $$ > \(file); while :; do sleep 1; done", millis: 300) } throws: { error in
             (error as? CredentialError)?.description.contains("SIGTERM, then SIGKILL") == true
         }
         let text = (try? readSmallFile(file, limit: 64)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -126,27 +130,37 @@ import Testing
         #expect(pid > 0 && kill(pid, 0) != 0, "the helper \(pid) is still there")
     }
 
-    @Test func grandchildHoldingStdoutDoesNotHold() throws {
+    @Test func grandchildHoldingStdoutDoesNotHold() async throws {
         // The grandchild keeps stdout open for 30 s; the helper's exit ends the read.
-        let outcome = try run("(sleep 30 &) ; echo done", millis: 10_000)
+        let outcome = try await run("(sleep 30 &) ; echo done", millis: 10_000)
         #expect(outcome.stdout == Array("done\n".utf8))
         #expect(outcome.exit == .exited(0))
     }
 
-    @Test func tooMuchOutputIsRefused() {
-        #expect { try run("head -c 70000 /dev/zero; sleep 30", limit: 64 * 1024) } throws: { error in
+    @Test func tooMuchOutputIsRefused() async {
+        await #expect { try await run("head -c 70000 /dev/zero; sleep 30", limit: 64 * 1024) } throws: { error in
             (error as? CredentialError)?.description.contains("more than 64 KiB") == true
         }
     }
 
-    @Test func missingProgramIsOneLine() {
+    @Test func missingProgramIsOneLine() async {
         #expect { try HelperProcess.run(["/nonexistent/helper"], environment: [], limit: 1024,
                                         wait: Wait(millis: 1000, clock: SystemClock())) } throws: { error in
             (error as? CredentialError)?.description == "cannot run credential_process: /nonexistent/helper: command not found"
         }
     }
 
-    @Test func ownedChildIsLeftToItsOwner() throws {
+}
+
+/// The supervisor's reaper pass beside a credential helper. Apart from HelperProcessTests: it waits
+/// (ReapLock) until no launcher of LauncherTests is left unreaped, and must not hold those tests up.
+@Suite(.timeLimit(.minutes(3))) struct ReaperPassTests {
+    @Test func ownedChildIsLeftToItsOwner() async throws {
+        try await ReapLock.exclusively { try ownedChildIsLeftToItsOwnerAlone() }
+    }
+
+    /// The reaper pass collects every exited child of this process: run only under `ReapLock`.
+    func ownedChildIsLeftToItsOwnerAlone() throws {
         // An exited helper that a reaper pass (the supervisor's) meets must stay for its owner to reap.
         let ownership = ChildOwnership()
         let processes = LinuxProcesses(ownership: ownership)

@@ -89,6 +89,33 @@ struct RotatorTests {
         #expect(published == ["ASIASECOND000002"])
     }
 
+    /// Rotates `r` to each of `keys` in turn, each refresh at its scheduled time.
+    func rotate(_ r: Rotator, through keys: [String]) {
+        for key in keys {
+            runAtDeadline(r)
+            refresher.result = .success(credentials(key, expiresIn: 3600))
+            r.handle([])
+        }
+    }
+
+    /// Every rotation, not only the first, restarts the command with that rotation's keys.
+    @Test func everyRotationRestartsTheChildWithItsOwnKeys() {
+        let r = rotator(.restart)
+        rotate(r, through: ["ASIASECOND000002", "ASIATHIRD0000003"])
+        #expect(refresher.starts == 2)
+        #expect(child.restarts == [["KEY=ASIASECOND000002"], ["KEY=ASIATHIRD0000003"]])
+    }
+
+    /// Every rotation signals the command again (it is started once) and publishes the new keys.
+    @Test func everyRotationSignalsTheChildAgain() {
+        var published: [String] = []
+        let r = rotator(.signal(SIGHUP), serving: true) { published.append($0.accessKeyId) }
+        rotate(r, through: ["ASIASECOND000002", "ASIATHIRD0000003"])
+        #expect(child.signals == [SIGHUP, SIGHUP])
+        #expect(child.restarts.isEmpty)
+        #expect(published == ["ASIASECOND000002", "ASIATHIRD0000003"])
+    }
+
     @Test func noRefreshIsStartedWhileOneRuns() {
         let r = rotator(.restart)
         runAtDeadline(r)
