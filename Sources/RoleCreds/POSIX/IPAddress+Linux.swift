@@ -27,6 +27,9 @@ public struct IPAddress: Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// `host` as it stands before `:port` in an authority: an IPv6 literal in brackets, else as it is.
+    public static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
     /// The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`), else self.
     public var unmapped: IPAddress {
         guard bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF else { return self }
