@@ -86,8 +86,9 @@ final class ServiceClient {
             switch error {
             case .transport(let error):
                 throw CredentialError(.transport, "\(what) (\(error))", transient: error.isTransient, underlying: error)
-            case .outOfTime(last: _, response: .some): break   // the last answer's outcome stands
-            case .outOfTime(let last, response: nil): throw CredentialError(.transport, "\(what) (\(last))", transient: true)
+            case .outOfTime(response: .some, error: _): break   // the last answer's outcome stands
+            case .outOfTime(response: nil, error: let last):
+                throw CredentialError(.transport, "\(what) (\(error.last))", transient: true, underlying: last)
             }
         }
         guard let outcome else { throw CredentialError(.transport, "\(what) (no answer)", transient: true) }

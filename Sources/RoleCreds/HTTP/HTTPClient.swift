@@ -11,14 +11,8 @@ public final class HTTPClient {
     /// The tunnel every connection goes through, if any (the caller decides: see `ProxySettings`).
     public let proxy: HTTPProxy?
     private var socket: (any ByteStream)?
-    /// TCP connections opened so far (for tests and benchmarks).
-    public private(set) var connectionsOpened = 0
     /// When set, every address the host resolves to must pass it (see `Socket.connect`).
     public var allowAddress: ((IPAddress) -> Bool)?
-
-    public init(host: String, port: UInt16) {
-        self.host = host; self.port = port; self.scheme = .http; self.tls = nil; self.proxy = nil
-    }
 
     /// A client for `url`'s endpoint; an https `url` needs `tls`, and `proxy` (if any) tunnels every
     /// connection. Plain http is not refused here: see `requireTLSOrLoopback`.
@@ -60,7 +54,6 @@ public final class HTTPClient {
             connection = socket
         } else {
             connection = try open(wait)
-            connectionsOpened += 1
             socket = connection
         }
         do {

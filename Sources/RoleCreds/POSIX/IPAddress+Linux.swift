@@ -62,4 +62,18 @@ extension Socket.Address {
             }
         }
     }
+
+    /// The socket address of `ip` and `port`: a `sockaddr_in` or `sockaddr_in6`, written at the offsets
+    /// `ip` reads (netinet/in.h: the port at 2 in both, the address at 4 or 8; sin6_flowinfo and
+    /// sin6_scope_id stay 0).
+    init(ip: IPAddress, port: UInt16) {
+        let v4 = ip.bytes.count == 4
+        var storage = sockaddr_storage()
+        storage.ss_family = sa_family_t(v4 ? AF_INET : AF_INET6)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.storeBytes(of: port.bigEndian, toByteOffset: 2, as: UInt16.self)
+            UnsafeMutableRawBufferPointer(rebasing: raw[(v4 ? 4 : 8)...]).copyBytes(from: ip.bytes)
+        }
+        self.init(storage: storage, length: socklen_t(v4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size))
+    }
 }

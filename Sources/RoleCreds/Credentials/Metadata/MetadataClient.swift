@@ -40,8 +40,9 @@ final class MetadataClient {
         case .failure(.transport(let error)):
             throw CredentialError(.transport, "cannot reach \(label) at \(endpoint) (\(method) \(path): \(error))",
                                   transient: true, underlying: error)
-        case .failure(.outOfTime(let last, _)):
-            throw CredentialError(.transport, "\(label) at \(endpoint) did not answer in time (\(method) \(path): \(last))", transient: true)
+        case .failure(let failure):
+            throw CredentialError(.transport, "\(label) at \(endpoint) did not answer in time (\(method) \(path): \(failure.last))",
+                                  transient: true, underlying: failure)
         }
     }
 
