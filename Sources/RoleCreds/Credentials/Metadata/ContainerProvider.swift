@@ -40,7 +40,7 @@ public final class ContainerProvider: CredentialProvider {
         case .tokenFile(let path):
             let bytes: [UInt8]
             do { bytes = try readRequiredFile(path) } catch {
-                throw CredentialError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path.quotable(limit: 200)) (\(error))")
+                throw CredentialError(.provider, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path.quotable(limit: 200)) (\(error))", underlying: error)
             }
             return try Self.token(fromFile: bytes)
         }

@@ -34,7 +34,7 @@ public final class WebIdentityProvider: CredentialProvider {
         case .file(let path):
             let bytes: [UInt8]
             do { bytes = try readRequiredFile(path, limit: 64 * 1024) } catch {
-                throw CredentialError("cannot read the web identity token file \(path.quotable(limit: 200)) (\(error))")
+                throw CredentialError(.provider, "cannot read the web identity token file \(path.quotable(limit: 200)) (\(error))", underlying: error)
             }
             guard let text = String(validating: bytes, as: UTF8.self)?.trimmed(), !text.isEmpty else {
                 throw CredentialError("the web identity token file \(path.quotable(limit: 200)) is empty or not text")
