@@ -37,7 +37,7 @@ struct TrustConfigurationTests {
             let response = try client.send(HTTPRequest(method: "GET", path: "/secret-path"), wait: Wait(millis: 5000, clock: SystemClock()))
             Issue.record("a certificate without subjectAltName was accepted for localhost: \(response.status)")
         } catch {
-            #expect(error == .tls(TLSError(.verification, "TLS handshake with localhost:\(server.port) failed: certificate verify failed (hostname mismatch)")))
+            #expect(error == .transport(TransportError(.verification, "TLS handshake with localhost:\(server.port) failed: certificate verify failed (hostname mismatch)")))
         }
         #expect(await !server.waitForLog("handshake").contains { $0.hasPrefix("request:") })
     }
@@ -51,7 +51,7 @@ struct TrustConfigurationTests {
         try FileManager.default.createDirectory(atPath: dir.path("folder"), withIntermediateDirectories: false)
         for (path, what) in [(dir.path("fifo"), "a FIFO, not a regular file"), (dir.path("folder"), "a directory, not a file"),
                              ("/dev/zero", "a character device, not a regular file")] {
-            #expect(throws: TLSError(.trustStore, "\(variable) \(path): \(what)")) {
+            #expect(throws: TransportError(.trustStore, "\(variable) \(path): \(what)")) {
                 try TLSContext.system(environment: EnvironmentLookup(["\(variable)=\(path)"]))
             }
         }
@@ -77,7 +77,7 @@ struct TrustConfigurationTests {
         // The real CA first, then padding: without the bound the whole file would be parsed (and trusted).
         let pem = try String(contentsOfFile: pki.ca, encoding: .utf8)
         try (pem + String(repeating: "# padding\n", count: 1_700_000)).write(toFile: dir.path("big.pem"), atomically: true, encoding: .utf8)
-        #expect(throws: TLSError(.trustStore, "the CA bundle \(dir.path("big.pem")) is larger than 16 MiB; name a bundle of CA certificates only")) {
+        #expect(throws: TransportError(.trustStore, "the CA bundle \(dir.path("big.pem")) is larger than 16 MiB; name a bundle of CA certificates only")) {
             try TLSContext.system(environment: EnvironmentLookup(["AWS_CA_BUNDLE=\(dir.path("big.pem"))"]))
         }
         try (pem + String(repeating: "# padding\n", count: 1_600_000)).write(toFile: dir.path("fits.pem"), atomically: true, encoding: .utf8)

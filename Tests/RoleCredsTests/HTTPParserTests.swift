@@ -595,8 +595,9 @@ struct RequestParserTests {
 @Suite("HTTPError")
 struct HTTPErrorTests {
     @Test(arguments: [
-        (HTTPError.connect("refused"), true), (.timedOut(connected: true), true), (.timedOut(connected: false), true),
-        (.closed, true), (.io("reset"), true), (.malformed("x"), false), (.tooLarge("body"), false),
+        (HTTPError.transport(TransportError(.connect, "refused")), true), (.timedOut(connected: true), true),
+        (.timedOut(connected: false), true), (.closed, true), (.transport(TransportError(.io, "reset")), true),
+        (.transport(TransportError(.notAllowed, "not loopback")), false), (.malformed("x"), false), (.tooLarge("body"), false),
     ])
     func transience(_ error: HTTPError, _ transient: Bool) {
         #expect(error.isTransient == transient)

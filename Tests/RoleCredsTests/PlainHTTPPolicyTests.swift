@@ -21,7 +21,7 @@ struct PlainHTTPPolicyTests {
     func refused(_ text: String) throws {
         let url = try HTTPURL.parse(text)
         #expect(!isLoopbackHTTPAllowed(url))
-        #expect(throws: TLSError.self) { try requireTLSOrLoopback(url, what: "STS endpoint") }
+        #expect(throws: TransportError.self) { try requireTLSOrLoopback(url, what: "STS endpoint") }
         do { try requireTLSOrLoopback(url, what: "STS endpoint") } catch {
             #expect(error.code == .insecureHTTP)
             #expect(error.message.hasPrefix("STS endpoint http://\(url.authority) is plain http"))

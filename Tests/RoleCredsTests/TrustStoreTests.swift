@@ -10,7 +10,7 @@ struct TrustStoreTests {
     static let suse = "/etc/ssl/ca-bundle.pem"
     static let alpine = "/etc/ssl/cert.pem"
 
-    private func choose(_ env: [String], files: Set<String>, dirs: Set<String> = [], profile: String? = nil) throws(TLSError) -> TrustStore {
+    private func choose(_ env: [String], files: Set<String>, dirs: Set<String> = [], profile: String? = nil) throws(TransportError) -> TrustStore {
         try TrustStore.choose(environment: EnvironmentLookup(env), profileCABundle: profile,
                               fileExists: { files.contains($0) }, directoryExists: { dirs.contains($0) })
     }
@@ -62,7 +62,7 @@ struct TrustStoreTests {
         (["SSL_CERT_DIR=/etc/ssl/certs:/nodir"], nil, "SSL_CERT_DIR /nodir: no such directory"),
     ] as [([String], String?, String)])
     func missingPaths(_ env: [String], _ profile: String?, _ message: String) {
-        #expect(throws: TLSError(.trustStore, message)) {
+        #expect(throws: TransportError(.trustStore, message)) {
             try choose(env, files: [Self.debian], dirs: ["/etc/ssl/certs"], profile: profile)
         }
     }

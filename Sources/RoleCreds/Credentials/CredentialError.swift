@@ -1,15 +1,42 @@
-/// Why credentials could not be had: a sentence for people, never containing a secret or a body.
-public struct CredentialError: Error, Equatable, CustomStringConvertible {
-    public let description: String
+/// Why credentials could not be had (as smithy-rs' `CredentialsError` kinds): a kind for callers, a
+/// sentence for people that never contains a secret or a body, and the lower layer's error it came from.
+public struct CredentialError: CodedError, Sendable {
+    /// What kind of failure this is.
+    public enum Code: Sendable {
+        /// The source failed or refused: an error answer, a bad document, a file that cannot be used.
+        case provider
+        /// The source is set up wrongly (an endpoint refused before any connection, TLS or a proxy that
+        /// cannot be set up): no attempt was made.
+        case configuration
+        /// The request did not get an answer: connect, TLS, time-outs, a broken connection.
+        case transport
+        /// IMDS has no credentials for the role asked (a replaced instance profile, when it was discovered).
+        case missingRole
+    }
+
+    public let code: Code
+    public let message: String
+    public let underlying: (any Error)?
     /// Retrying later may help (network trouble, throttling, 5xx), as opposed to a refusal or bad configuration.
     public let isTransient: Bool
-    /// IMDS has no credentials for the role asked (a replaced instance profile, when it was discovered).
-    public let isMissingRole: Bool
-    public init(_ description: String, transient: Bool = false, missingRole: Bool = false) {
-        self.description = description
-        self.isTransient = transient
-        self.isMissingRole = missingRole
+
+    /// An error of `code` with the sentence `message`, made from `underlying` if any.
+    public init(_ code: Code, _ message: String, transient: Bool = false, underlying: (any Error)? = nil) {
+        self.code = code; self.message = message; self.isTransient = transient; self.underlying = underlying
     }
+
+    /// A provider failure (`missingRole`: IMDS has no credentials for the role).
+    public init(_ message: String, transient: Bool = false, missingRole: Bool = false) {
+        self.init(missingRole ? .missingRole : .provider, message, transient: transient)
+    }
+
+    /// The configuration error `error` (an endpoint refused, a bad value), with its sentence as it is.
+    init(configuration error: some Error & CustomStringConvertible) {
+        self.init(.configuration, error.description, underlying: error)
+    }
+
+    /// IMDS has no credentials for the role asked.
+    public var isMissingRole: Bool { code == .missingRole }
 }
 
 extension String {

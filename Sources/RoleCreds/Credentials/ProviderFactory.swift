@@ -28,7 +28,8 @@ public enum ProviderFactory {
             if c.url.scheme == .https {
                 // Made only for an https endpoint: OpenSSL stays untouched on the plain metadata path.
                 do { context = try tls.context() } catch {
-                    throw CredentialError("cannot set up TLS for the container credential endpoint at \(c.url.authority): \(error)")
+                    throw CredentialError(.configuration, "cannot set up TLS for the container credential endpoint at \(c.url.authority): \(error)",
+                                          underlying: error)
                 }
             }
             provider = ContainerProvider(config: c, tls: context, clock: clock, log: log)

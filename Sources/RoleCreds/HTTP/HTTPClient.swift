@@ -11,14 +11,8 @@ public final class HTTPClient {
     /// The tunnel every connection goes through, if any (the caller decides: see `ProxySettings`).
     public let proxy: HTTPProxy?
     private var socket: (any ByteStream)?
-    /// TCP connections opened so far (for tests and benchmarks).
-    public private(set) var connectionsOpened = 0
     /// When set, every address the host resolves to must pass it (see `Socket.connect`).
     public var allowAddress: ((IPAddress) -> Bool)?
-
-    public init(host: String, port: UInt16) {
-        self.host = host; self.port = port; self.scheme = .http; self.tls = nil; self.proxy = nil
-    }
 
     /// A client for `url`'s endpoint; an https `url` needs `tls`, and `proxy` (if any) tunnels every
     /// connection. Plain http is not refused here: see `requireTLSOrLoopback`.
@@ -60,7 +54,6 @@ public final class HTTPClient {
             connection = socket
         } else {
             connection = try open(wait)
-            connectionsOpened += 1
             socket = connection
         }
         do {
@@ -76,7 +69,7 @@ public final class HTTPClient {
     /// nothing of the request is written before that.
     private func open(_ wait: Wait) throws(HTTPError) -> any ByteStream {
         if scheme == .https && tls == nil {
-            throw .tls(TLSError(.configuration, "https://\(authority) needs a TLS context"))
+            throw .transport(TransportError(.configuration, "https://\(authority) needs a TLS context"))
         }
         let tcp: Socket
         do {
@@ -84,10 +77,8 @@ public final class HTTPClient {
                                      allow: proxy == nil ? allowAddress : nil)
         } catch .timedOut {
             throw .timedOut(connected: false)
-        } catch .notAllowed(let host, let address) {
-            throw .notAllowed(SocketError.notAllowed(host: host, address: address).description)
         } catch {
-            throw .connect(proxy.map { "proxy \($0.authority): \(error)" } ?? error.description)
+            throw .transport(TransportError(connecting: error, prefix: proxy.map { "proxy \($0.authority): " } ?? ""))
         }
         do {
             try proxy?.openTunnel(over: tcp, to: host, port: port, wait: wait)
@@ -95,7 +86,7 @@ public final class HTTPClient {
             return try TLSStream.handshake(over: tcp, context: tls, host: host, port: port, wait: wait)
         } catch {
             tcp.close()
-            throw .tls(error)
+            throw .transport(error)
         }
     }
 
@@ -106,7 +97,7 @@ public final class HTTPClient {
             throw .timedOut(connected: true)
         } catch {
             // A reset on a reused connection means the server closed it: let the caller retry.
-            throw reused ? .closed : .io("send failed: \(error)")
+            throw reused ? .closed : .transport(TransportError(.io, "send failed: \(error)", underlying: error))
         }
         var parser = ResponseParser(isHead: isHead)
         while true {
@@ -117,7 +108,7 @@ public final class HTTPClient {
                 throw .timedOut(connected: true)
             } catch {
                 if reused && parser.isEmpty { throw .closed }
-                throw .io("receive failed: \(error)")
+                throw .transport(TransportError(.io, "receive failed: \(error)", underlying: error))
             }
             if chunk.isEmpty {
                 let response = try parser.finish()

@@ -17,7 +17,7 @@ public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The host as it appears in a URL or `Host` header (IPv6 literals bracketed).
-    public var authorityHost: String { host.contains(":") ? "[\(host)]" : host }
+    public var authorityHost: String { IPAddress.bracketed(host) }
 
     /// `host[:port]` for the `Host` header (the port omitted when it is the scheme's default).
     public var authority: String { port == scheme.defaultPort ? authorityHost : "\(authorityHost):\(port)" }

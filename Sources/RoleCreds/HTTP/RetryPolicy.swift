@@ -27,9 +27,18 @@ public struct RetryPolicy: Sendable {
     public enum Failure: Error {
         /// The last attempt could not connect or got no complete answer, and no retry was left or allowed.
         case transport(HTTPError)
-        /// The overall deadline left no room for another attempt after `last` (a status or an error);
-        /// `response` is the last answer when there was one.
-        case outOfTime(last: String, response: HTTPResponse?)
+        /// The overall deadline left no room for another attempt after the last one, which got
+        /// `response` (a retryable answer) or failed with `error`.
+        case outOfTime(response: HTTPResponse?, error: HTTPError?)
+
+        /// How the last attempt ended, for messages: its status, or its error.
+        public var last: String {
+            switch self {
+            case .transport(let error), .outOfTime(response: nil, error: let error?): return error.description
+            case .outOfTime(response: let response?, error: _): return "\(response.status)"
+            case .outOfTime(response: nil, error: nil): return "no answer"
+            }
+        }
     }
 
     /// The one retry loop of the metadata clients and STS. Sends the request `build` makes (anew for
@@ -43,23 +52,22 @@ public struct RetryPolicy: Sendable {
         var attempt = 1
         onlyNoAnswer = true
         while true {
-            let failure: String
             var last: HTTPResponse?
+            var lastError: HTTPError?
             let request = build()
             do {
                 let response = try client.send(request, wait: wait.narrowed(to: wait.clock.monotonicMillis() + timeoutMillis))
                 log("\(request.method) \(request.path) → \(response.status)")
                 if !retryable(response) || attempt >= attempts { return response }
-                failure = "\(response.status)"
                 last = response
                 onlyNoAnswer = false
             } catch {
                 log("\(request.method) \(request.path): \(error)")
                 if error != .timedOut(connected: true) && error != .closed { onlyNoAnswer = false }
                 guard error.isTransient, attempt < attempts else { throw .transport(error) }
-                failure = error.description
+                lastError = error
             }
-            guard pause(after: attempt, wait) else { throw .outOfTime(last: failure, response: last) }
+            guard pause(after: attempt, wait) else { throw .outOfTime(response: last, error: lastError) }
             attempt += 1
         }
     }

@@ -27,6 +27,9 @@ public struct IPAddress: Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// `host` as it stands before `:port` in an authority: an IPv6 literal in brackets, else as it is.
+    public static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
     /// The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`), else self.
     public var unmapped: IPAddress {
         guard bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF else { return self }
@@ -58,5 +61,19 @@ extension Socket.Address {
             default: return nil
             }
         }
+    }
+
+    /// The socket address of `ip` and `port`: a `sockaddr_in` or `sockaddr_in6`, written at the offsets
+    /// `ip` reads (netinet/in.h: the port at 2 in both, the address at 4 or 8; sin6_flowinfo and
+    /// sin6_scope_id stay 0).
+    init(ip: IPAddress, port: UInt16) {
+        let v4 = ip.bytes.count == 4
+        var storage = sockaddr_storage()
+        storage.ss_family = sa_family_t(v4 ? AF_INET : AF_INET6)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.storeBytes(of: port.bigEndian, toByteOffset: 2, as: UInt16.self)
+            UnsafeMutableRawBufferPointer(rebasing: raw[(v4 ? 4 : 8)...]).copyBytes(from: ip.bytes)
+        }
+        self.init(storage: storage, length: socklen_t(v4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size))
     }
 }

@@ -9,9 +9,15 @@ public enum SafeText {
 
     /// `text` with every scalar that does not print replaced by its escape.
     public static func escaped(_ text: String) -> String {
+        replacing(text) { $0.isNonPrinting ? escape($0) : nil }
+    }
+
+    /// `text` with each scalar for which `replacement` gives a string replaced by it: the one escaping
+    /// loop of this text, JSON strings and XML character data (each with its own table).
+    public static func replacing(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.isNonPrinting { out += escape(scalar) } else { out.unicodeScalars.append(scalar) }
+            if let replaced = replacement(scalar) { out += replaced } else { out.unicodeScalars.append(scalar) }
         }
         return out
     }

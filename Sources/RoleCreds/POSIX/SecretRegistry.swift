@@ -42,12 +42,6 @@ public final class SecretRegistry: Sendable {
     /// The registered secrets, newest last.
     public var secrets: [[Unicode.Scalar]] { recent.withLock { $0 } }
 
-    /// Whether `secret` is registered.
-    public func contains(_ secret: String) -> Bool {
-        let scalars = Array(secret.unicodeScalars)
-        return recent.withLock { $0.contains(scalars) }
-    }
-
     /// `text` with every registered secret replaced by `<redacted>`.
     public func redact(_ text: String) -> String {
         let held = secrets

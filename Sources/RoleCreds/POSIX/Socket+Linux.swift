@@ -59,24 +59,10 @@ public final class Socket {
         _ = csys_nss_configure_lookup("hosts", "files dns")
     }()
 
-    /// The address of an IPv4 or IPv6 literal (`inet_pton`), without the resolver; nil for anything else.
+    /// The address of an IPv4 or IPv6 literal (`IPAddress`, as `inet_pton` reads it), without the
+    /// resolver; nil for anything else.
     static func literal(host: String, port: UInt16) -> Address? {
-        var storage = sockaddr_storage()
-        var v4 = sockaddr_in()
-        if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
-            v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = port.bigEndian
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &v4) { dst.copyMemory(from: $0) } }
-            return Address(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-        var v6 = sockaddr_in6()
-        if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
-            v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &v6) { dst.copyMemory(from: $0) } }
-            return Address(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
-        return nil
+        IPAddress(host).map { Address(ip: $0, port: port) }
     }
 
     /// The addresses of a literal, or of a name looked up on this thread (only where the host is ours:

@@ -1,7 +1,7 @@
 /// A mistake in the shared config or credentials file, or in the profile chosen from them: one line for
 /// people that names the file and the profile, and never a value that could be a secret.
-public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: Equatable, Sendable {
+public struct SettingsError: CodedError, Sendable {
+    public enum Code: Hashable, Sendable {
         /// The file is not in the SDKs' format (line number given).
         case syntax
         /// The file exists but cannot be read, is not a regular file, or is too large.
@@ -17,10 +17,12 @@ public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible
     }
 
     public let code: Code
-    public let description: String
+    public let message: String
+    /// Settings errors are found here, not below: nothing underneath.
+    public var underlying: (any Error)? { nil }
 
-    public init(_ code: Code, _ description: String) {
+    public init(_ code: Code, _ message: String) {
         self.code = code
-        self.description = description
+        self.message = message
     }
 }

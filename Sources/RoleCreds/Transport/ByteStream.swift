@@ -2,19 +2,23 @@
 public enum StreamError: Error, Equatable, CustomStringConvertible {
     /// The deadline passed first.
     case timedOut
-    /// The stream broke; the sentence names the reason, never the bytes.
-    case failed(String)
+    /// The socket under the stream failed.
+    case socket(SocketError)
+    /// The stream broke above the socket (TLS); the sentence names the reason, never the bytes, and
+    /// `underlying` the socket's error when that was the cause.
+    case failed(String, underlying: SocketError? = nil)
 
     public var description: String {
         switch self {
         case .timedOut: return "timed out"
-        case .failed(let why): return why
+        case .socket(let error): return error.description
+        case .failed(let why, _): return why
         }
     }
 }
 
 /// A connected byte stream that HTTP runs over: a plain TCP socket or a TLS session on one.
-/// `HTTPClient` speaks the same HTTP, with the same parser and limits, over either.
+/// The HTTP layer above speaks the same HTTP, with the same parser and limits, over either.
 public protocol ByteStream: AnyObject {
     /// Writes every byte within `wait`.
     func write(_ bytes: [UInt8], wait: Wait) throws(StreamError)
@@ -28,10 +32,10 @@ public protocol ByteStream: AnyObject {
 
 extension Socket: ByteStream {
     public func write(_ bytes: [UInt8], wait: Wait) throws(StreamError) {
-        do { try sendAll(bytes, wait: wait) } catch .timedOut { throw .timedOut } catch { throw .failed(error.description) }
+        do { try sendAll(bytes, wait: wait) } catch .timedOut { throw .timedOut } catch { throw .socket(error) }
     }
 
     public func read(max: Int, wait: Wait) throws(StreamError) -> [UInt8] {
-        do { return try receive(max: max, wait: wait) } catch .timedOut { throw .timedOut } catch { throw .failed(error.description) }
+        do { return try receive(max: max, wait: wait) } catch .timedOut { throw .timedOut } catch { throw .socket(error) }
     }
 }

@@ -16,8 +16,8 @@ public final class SharedTLSContext: @unchecked Sendable {
     }
 
     /// The context, made now if this is the first call; a failure is not remembered (the next call tries again).
-    public func context() throws(TLSError) -> TLSContext {
-        try made.withLock { (made: inout TLSContext?) throws(TLSError) -> TLSContext in
+    public func context() throws(TransportError) -> TLSContext {
+        try made.withLock { (made: inout TLSContext?) throws(TransportError) -> TLSContext in
             if let made { return made }
             let context = try TLSContext.system(environment: environment, profileCABundle: profileCABundle)
             made = context

@@ -35,18 +35,18 @@ public struct TrustStore: Equatable, Sendable {
     /// `whyNotAFile` words what a named path is instead of a file ("a FIFO, not a regular file").
     public static func choose(environment: EnvironmentLookup, profileCABundle: String? = nil,
                               fileExists: (String) -> Bool, directoryExists: (String) -> Bool,
-                              whyNotAFile: (String) -> String = { _ in "no such file" }) throws(TLSError) -> TrustStore {
+                              whyNotAFile: (String) -> String = { _ in "no such file" }) throws(TransportError) -> TrustStore {
         var files: [String] = []
         var directories: [String] = []
         if let file = environment["SSL_CERT_FILE"] {
-            guard fileExists(file) else { throw TLSError(.trustStore, "SSL_CERT_FILE \(file): \(whyNotAFile(file))") }
+            guard fileExists(file) else { throw TransportError(.trustStore, "SSL_CERT_FILE \(file): \(whyNotAFile(file))") }
             files.append(file)
         } else if let found = bundleCandidates.first(where: fileExists) {
             files.append(found)
         }
         if let dirs = environment["SSL_CERT_DIR"] {
             for dir in dirs.split(separator: ":").map(String.init) {
-                guard directoryExists(dir) else { throw TLSError(.trustStore, "SSL_CERT_DIR \(dir): no such directory") }
+                guard directoryExists(dir) else { throw TransportError(.trustStore, "SSL_CERT_DIR \(dir): no such directory") }
                 directories.append(dir)
             }
         } else if files.isEmpty {
@@ -55,11 +55,11 @@ public struct TrustStore: Equatable, Sendable {
         let extra: (origin: String, path: String)? = environment["AWS_CA_BUNDLE"].map { ("AWS_CA_BUNDLE", $0) }
             ?? profileCABundle.flatMap { $0.isEmpty ? nil : ("the profile's ca_bundle", $0) }
         if let extra {
-            guard fileExists(extra.path) else { throw TLSError(.trustStore, "\(extra.origin) \(extra.path): \(whyNotAFile(extra.path))") }
+            guard fileExists(extra.path) else { throw TransportError(.trustStore, "\(extra.origin) \(extra.path): \(whyNotAFile(extra.path))") }
             if !files.contains(extra.path) { files.append(extra.path) }
         }
         guard !files.isEmpty || !directories.isEmpty else {
-            throw TLSError(.trustStore, "no CA certificates found (looked for \(bundleCandidates.joined(separator: ", ")) and \(directoryCandidates.joined(separator: ", "))); install ca-certificates or set SSL_CERT_FILE or AWS_CA_BUNDLE")
+            throw TransportError(.trustStore, "no CA certificates found (looked for \(bundleCandidates.joined(separator: ", ")) and \(directoryCandidates.joined(separator: ", "))); install ca-certificates or set SSL_CERT_FILE or AWS_CA_BUNDLE")
         }
         return TrustStore(files: files, directories: directories)
     }

@@ -10,17 +10,15 @@ public final class ContainerProvider: CredentialProvider {
     public init(config: ContainerConfig, tls: TLSContext? = nil, clock: any Clock = SystemClock(), log: Log = Log()) {
         self.config = config
         self.clock = clock
-        self.http = MetadataClient(label: "the container credential endpoint", kind: "a container credential endpoint", url: config.url,
-                                   tls: tls, retry: RetryPolicy(attempts: config.attempts, timeoutMillis: config.timeoutMillis),
-                                   clock: clock, log: log)
         // The plain-http rule of STS and GitHub's token service, with the agents' link-local addresses
         // also allowed (botocore's list).
-        applyPlainHTTPRule(to: http.client, allowed: ContainerConfig.isAllowedAddress)
+        self.http = MetadataClient(label: "the container credential endpoint", kind: "a container credential endpoint", url: config.url,
+                                   tls: tls, allowed: ContainerConfig.isAllowedAddress,
+                                   retry: RetryPolicy(attempts: config.attempts, timeoutMillis: config.timeoutMillis),
+                                   clock: clock, log: log)
     }
 
     public var target: String { http.endpoint + (config.url.path.split(separator: "?").first.map(String.init) ?? "") }
-    /// TCP connections made so far.
-    public var connectionsOpened: Int { http.connectionsOpened }
     public func close() { http.close() }
 
     public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {
@@ -42,7 +40,7 @@ public final class ContainerProvider: CredentialProvider {
         case .tokenFile(let path):
             let bytes: [UInt8]
             do { bytes = try readRequiredFile(path) } catch {
-                throw CredentialError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path.quotable(limit: 200)) (\(error))")
+                throw CredentialError(.provider, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path.quotable(limit: 200)) (\(error))", underlying: error)
             }
             return try Self.token(fromFile: bytes)
         }

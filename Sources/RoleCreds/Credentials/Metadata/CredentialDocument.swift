@@ -6,7 +6,7 @@ public enum CredentialDocument {
     public static func decode(_ body: [UInt8], now: Int64, allowExpired: Bool = false) throws(CredentialError) -> Credentials {
         guard String(validating: body, as: UTF8.self) != nil else { throw CredentialError("credential document is not valid UTF-8") }
         let json: JSON
-        do { json = try JSON.parse(body) } catch { throw CredentialError("credential document is not valid JSON (\(error))") }
+        do { json = try JSON.parse(body) } catch { throw CredentialError(.provider, "credential document is not valid JSON (\(error))", underlying: error) }
         guard case .object = json else { throw CredentialError("credential document is not a JSON object") }
         if let code = json["Code"] {
             guard case .string(let text) = code else { throw CredentialError("credential document field Code is not a string") }

@@ -33,8 +33,6 @@ public final class IMDSProvider: CredentialProvider {
     }
 
     public var target: String { http.endpoint }
-    /// TCP connections made so far.
-    public var connectionsOpened: Int { http.connectionsOpened }
     public func close() { http.close() }
 
     public func fetch(_ wait: Wait) throws(CredentialError) -> Credentials {

@@ -7,47 +7,42 @@ final class MetadataClient {
     let kind: String
     /// `http://host:port` (or `https://`), for messages.
     let endpoint: String
-    let client: HTTPClient
-    let retry: RetryPolicy
     let clock: any Clock
-    let log: Log
-    /// True when the last failed `send` only ever connected without getting an answer.
-    private(set) var lastFailureWasNoAnswer = false
+    private let service: ServiceClient
 
     /// A client for `url`; an https `url` needs `tls` (never a proxy: spec §7, the metadata endpoints
-    /// never use one).
-    init(label: String, kind: String, url: HTTPURL, tls: TLSContext? = nil, retry: RetryPolicy, clock: any Clock, log: Log) {
+    /// never use one). With `allowed`, plain http goes only to the addresses that pass it (`applyPlainHTTPRule`).
+    init(label: String, kind: String, url: HTTPURL, tls: TLSContext? = nil, allowed: ((IPAddress) -> Bool)? = nil,
+         retry: RetryPolicy, clock: any Clock, log: Log) {
         self.label = label
         self.kind = kind
         self.endpoint = "\(url.scheme.rawValue)://\(url.authority)"
-        self.client = HTTPClient(url: url, tls: tls)
-        self.retry = retry
         self.clock = clock
-        self.log = log
+        let client = HTTPClient(url: url, tls: tls)
+        if let allowed { applyPlainHTTPRule(to: client, allowed: allowed) }
+        service = ServiceClient(url: url, retry: retry, debug: { log.debug("\(label): \($0)") }) { client }
     }
 
-    /// TCP connections made so far.
-    var connectionsOpened: Int { client.connectionsOpened }
+    /// True when the last failed `send` only ever connected without getting an answer.
+    var lastFailureWasNoAnswer: Bool { service.lastFailureWasNoAnswer }
 
-    func close() { client.close() }
+    func close() { service.close() }
 
     /// One request with retries of connection errors, 5xx and 429 (see `RetryPolicy.send`), or a single
     /// attempt when `retrying` is false; a failure is a sentence naming the endpoint.
     func send(_ method: String, _ path: String, headers: HTTPHeaders, wait: Wait, retrying: Bool = true) throws(CredentialError) -> HTTPResponse {
-        let policy = retrying ? retry : RetryPolicy(attempts: 1, timeoutMillis: retry.timeoutMillis)
-        do {
-            return try policy.send({ HTTPRequest(method: method, path: path, headers: headers) }, client: client, wait: wait,
-                                   retryable: { isRetryableStatus($0.status) },
-                                   onlyNoAnswer: &lastFailureWasNoAnswer, log: { [label, log] in log.debug("\(label): \($0)") })
-        } catch {
-            switch error {
-            case .transport(let error) where error.isMalformed:
-                throw CredentialError("\(endpoint) does not look like \(kind) (\(method) \(path): \(error))")
-            case .transport(let error):
-                throw CredentialError("cannot reach \(label) at \(endpoint) (\(method) \(path): \(error))", transient: true)
-            case .outOfTime(let last, _):
-                throw CredentialError("\(label) at \(endpoint) did not answer in time (\(method) \(path): \(last))", transient: true)
-            }
+        let result = try service.send({ HTTPRequest(method: method, path: path, headers: headers) }, wait: wait,
+                                      retrying: retrying, retryable: { isRetryableStatus($0.status) })
+        switch result {
+        case .success(let response): return response
+        case .failure(.transport(let error)) where error.isMalformed:
+            throw CredentialError(.provider, "\(endpoint) does not look like \(kind) (\(method) \(path): \(error))", underlying: error)
+        case .failure(.transport(let error)):
+            throw CredentialError(.transport, "cannot reach \(label) at \(endpoint) (\(method) \(path): \(error))",
+                                  transient: true, underlying: error)
+        case .failure(let failure):
+            throw CredentialError(.transport, "\(label) at \(endpoint) did not answer in time (\(method) \(path): \(failure.last))",
+                                  transient: true, underlying: failure)
         }
     }
 
@@ -64,7 +59,7 @@ final class MetadataClient {
         do {
             return try CredentialDocument.decode(response.body, now: clock.wallSeconds(), allowExpired: allowExpired)
         } catch {
-            throw CredentialError("\(error) (\(what))", transient: error.isTransient)
+            throw CredentialError(error.code, "\(error.message) (\(what))", transient: error.isTransient, underlying: error)
         }
     }
 }

@@ -33,7 +33,7 @@ public enum HelperProcess {
                 try spawn(argv, environment: environment, stdout: writeEnd.rawValue)
             }
         } catch {
-            throw CredentialError("cannot run credential_process: \(error)")
+            throw CredentialError(.provider, "cannot run credential_process: \(error)", underlying: error)
         }
         defer { ownership.release(pid) }
         writeEnd.close()   // EOF reaches us once the helper (and whatever it forked) lets go of stdout

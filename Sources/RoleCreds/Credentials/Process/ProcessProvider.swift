@@ -22,7 +22,7 @@ public final class ProcessProvider: CredentialProvider {
     /// `commandLine` is the profile's value; `inherited` the launcher's environment entries.
     public init(commandLine: String, profile: String, inherited: [String], clock: any Clock, log: Log) throws(CredentialError) {
         do { argv = try ShellWords.split(commandLine) } catch {
-            throw CredentialError("profile '\(profile)': \(error.description)")
+            throw CredentialError(.configuration, "profile '\(profile)': \(error)", underlying: error)
         }
         self.profile = profile
         self.environment = Self.helperEnvironment(inherited)

@@ -45,7 +45,7 @@ public final class X509Certificate {
     public static func load(path: String, what: String) throws(CredentialError) -> [X509Certificate] {
         let bytes: [UInt8]
         do { bytes = try readRequiredFile(path, limit: 256 * 1024) } catch {
-            throw CredentialError("cannot read the \(what) \(path.quotable(limit: 200)) (\(error))")
+            throw CredentialError(.provider, "cannot read the \(what) \(path.quotable(limit: 200)) (\(error))", underlying: error)
         }
         var result: [X509Certificate] = []
         let ok = bytes.withUnsafeBytes { buffer -> Bool in
@@ -78,7 +78,7 @@ public final class X509PrivateKey {
         let shown = path.quotable(limit: 200)
         var bytes: [UInt8]
         do { bytes = try readRequiredFile(path, limit: 64 * 1024, refusing: 0o077) } catch {
-            throw CredentialError("cannot use the private key file \(shown): \(error)")
+            throw CredentialError(.provider, "cannot use the private key file \(shown): \(error)", underlying: error)
         }
         defer { for i in bytes.indices { bytes[i] = 0 } }
         let key = bytes.withUnsafeBytes { buffer -> OpaquePointer? in

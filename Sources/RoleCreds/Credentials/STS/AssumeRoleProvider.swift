@@ -42,7 +42,7 @@ public final class AssumeRoleProvider: CredentialProvider {
                                                   roleSessionName: hop.sessionName ?? STSRequest.defaultSessionName(now: now),
                                                   externalId: hop.externalId, durationSeconds: hop.durationSeconds, policy: hop.policy,
                                                   mfa: device)
-        } catch { throw CredentialError(error.description) }
+        } catch { throw CredentialError(configuration: error) }
         let hidden = [credentials.secretAccessKey.reveal(), credentials.sessionToken.reveal()] + (device.map { [$0.code.reveal()] } ?? [])
         return try sts.call(.assumeRole, roleArn: hop.roleArn, hiding: hidden, wait: wait) {
             STSRequest.assumeRole(parameters, endpoint: sts.endpoint, credentials: credentials, time: clock.wallSeconds())

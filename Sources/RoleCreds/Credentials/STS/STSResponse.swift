@@ -34,7 +34,7 @@ public enum STSResponse {
                                   transient: isRetryable(status: status, code: nil))
         }
         guard let document else {
-            throw CredentialError("\(what): the answer is not XML (\(parseError.map(\.description) ?? ""))")
+            throw CredentialError(.provider, "\(what): the answer is not XML (\(parseError.map { "\($0)" } ?? ""))", underlying: parseError)
         }
         let resultName = call.rawValue + "Result"
         guard document.name == call.rawValue + "Response", let result = document.child(resultName) else {

@@ -3,63 +3,40 @@
 /// `tests/aws-signing-test-suite/v4/`) and against botocore's `SigV4Auth`. The canonicalisation is ours;
 /// SHA-256 and HMAC come from libcrypto. Pure: the clock is a parameter.
 public enum SigV4 {
-    /// Choices the published suite varies; the defaults are what every non-S3 AWS SDK does.
-    public struct Options: Sendable, Equatable {
-        /// Remove `.`/`..` segments and repeated slashes from the path before encoding (all services but S3).
-        public var normalizePath = true
-        /// Sign `X-Amz-Security-Token` (botocore, the Go and Rust SDKs); false adds it after signing
-        /// (a few legacy services).
-        public var signSessionToken = true
-        /// Add and sign `X-Amz-Content-SHA256` (S3 and a few others; never needed for STS).
-        public var addContentSHA256 = false
-        public init(normalizePath: Bool = true, signSessionToken: Bool = true, addContentSHA256: Bool = false) {
-            self.normalizePath = normalizePath; self.signSessionToken = signSessionToken; self.addContentSHA256 = addContentSHA256
-        }
-    }
-
     /// Headers that proxies and clients change on the way, which botocore never signs.
     static let unsignedHeaders: Set<String> = ["user-agent", "expect", "x-amzn-trace-id", "authorization"]
 
     /// `request` with `X-Amz-Date`, `X-Amz-Security-Token` (when the credentials have a session token) and
     /// `Authorization` added. `authority` is the `Host` header `HTTPRequest.serialized(authority:)` will
     /// send (`host[:port]`, without a default port); `time` is Unix seconds. An empty session token
-    /// means long-term keys.
+    /// means long-term keys. The path is normalised and the token signed, as every non-S3 SDK does.
     public static func sign(_ request: HTTPRequest, authority: String, credentials: Credentials, region: String,
-                            service: String, time: Int64, options: Options = Options()) -> HTTPRequest {
-        sign(request, authority: authority, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
-             sessionToken: credentials.sessionToken.isEmpty ? nil : credentials.sessionToken,
-             region: region, service: service, time: time, options: options).request
-    }
-
-    /// Every intermediate of one signature, for the tests. `canonicalRequest` holds the session token:
-    /// it is never printed.
-    struct Signed {
-        var request: HTTPRequest
-        var canonicalRequest: String
-        var stringToSign: String
-        var signature: String
-    }
-
-    static func sign(_ request: HTTPRequest, authority: String, accessKeyId: String, secretAccessKey: Secret,
-                     sessionToken: Secret?, region: String, service: String, time: Int64, options: Options) -> Signed {
-        let amzDate = Self.amzDate(time)
-        let date = String(amzDate.prefix(8))
+                            service: String, time: Int64) -> HTTPRequest {
         var out = request
-        out.headers.add("X-Amz-Date", amzDate)
-        if options.addContentSHA256 { out.headers.add("X-Amz-Content-SHA256", SHA256.hex(request.body)) }
-        if let sessionToken, options.signSessionToken { out.headers.add("X-Amz-Security-Token", sessionToken.reveal()) }
+        out.headers.add("X-Amz-Date", amzDate(time))
+        if !credentials.sessionToken.isEmpty { out.headers.add("X-Amz-Security-Token", credentials.sessionToken.reveal()) }
+        return authorize(out, authority: authority, normalizePath: true, accessKeyId: credentials.accessKeyId,
+                         secretAccessKey: credentials.secretAccessKey, region: region, service: service).request
+    }
 
-        let (canonicalRequest, signedHeaders) = canonical(out, authority: authority, normalizePath: options.normalizePath)
+    /// `request`, whose `X-Amz-Date` (and any other header to sign) is already there, with `Authorization`
+    /// added, and each intermediate of the signature. `canonicalRequest` may hold a session token: it is
+    /// never printed.
+    static func authorize(_ request: HTTPRequest, authority: String, normalizePath: Bool, accessKeyId: String,
+                          secretAccessKey: Secret, region: String, service: String)
+        -> (request: HTTPRequest, canonicalRequest: String, stringToSign: String, signature: String) {
+        let amzDate = request.headers["X-Amz-Date"] ?? ""
+        let date = String(amzDate.prefix(8))
+        let (canonicalRequest, signedHeaders) = canonical(request, authority: authority, normalizePath: normalizePath)
         let scope = "\(date)/\(region)/\(service)/aws4_request"
         let stringToSign = Self.stringToSign(algorithm: "AWS4-HMAC-SHA256", amzDate: amzDate, scope: scope, canonicalRequest: canonicalRequest)
         var key = HMAC256.mac(key: Array(("AWS4" + secretAccessKey.reveal()).utf8), Array(date.utf8))
         for part in [region, service, "aws4_request"] { key = HMAC256.mac(key: key, Array(part.utf8)) }
         let signature = Hex.lowercase(HMAC256.mac(key: key, Array(stringToSign.utf8)))
-
-        if let sessionToken, !options.signSessionToken { out.headers.add("X-Amz-Security-Token", sessionToken.reveal()) }
+        var out = request
         out.headers.add("Authorization",
                         "AWS4-HMAC-SHA256 Credential=\(accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)")
-        return Signed(request: out, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature)
+        return (out, canonicalRequest, stringToSign, signature)
     }
 
     /// The canonical request of `request` as it will be sent (every header it has signed, but

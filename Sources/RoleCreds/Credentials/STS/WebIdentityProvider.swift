@@ -22,7 +22,7 @@ public final class WebIdentityProvider: CredentialProvider {
         do {
             parameters = try AssumeRoleParameters(roleArn: settings.roleArn,
                                                   roleSessionName: settings.sessionName ?? STSRequest.defaultSessionName(now: clock.wallSeconds()))
-        } catch { throw CredentialError(error.description) }
+        } catch { throw CredentialError(configuration: error) }
         return try sts.call(.assumeRoleWithWebIdentity, roleArn: settings.roleArn, hiding: [token.reveal()], wait: wait) {
             STSRequest.assumeRoleWithWebIdentity(parameters, token: token, endpoint: sts.endpoint)
         }
@@ -34,7 +34,7 @@ public final class WebIdentityProvider: CredentialProvider {
         case .file(let path):
             let bytes: [UInt8]
             do { bytes = try readRequiredFile(path, limit: 64 * 1024) } catch {
-                throw CredentialError("cannot read the web identity token file \(path.quotable(limit: 200)) (\(error))")
+                throw CredentialError(.provider, "cannot read the web identity token file \(path.quotable(limit: 200)) (\(error))", underlying: error)
             }
             guard let text = String(validating: bytes, as: UTF8.self)?.trimmed(), !text.isEmpty else {
                 throw CredentialError("the web identity token file \(path.quotable(limit: 200)) is empty or not text")
@@ -49,14 +49,12 @@ public final class WebIdentityProvider: CredentialProvider {
     /// the answer is `{"value": JWT}`.
     private func githubToken(_ url: HTTPURL, _ requestToken: Secret, _ wait: Wait) throws(CredentialError) -> Secret {
         // The bearer token must not cross a network in clear text, as for STS (spec §7).
-        do { try requireTLSOrLoopback(url, what: "ACTIONS_ID_TOKEN_REQUEST_URL") } catch { throw CredentialError(error.description) }
+        do { try requireTLSOrLoopback(url, what: "ACTIONS_ID_TOKEN_REQUEST_URL") } catch { throw CredentialError(configuration: error) }
         let client: HTTPClient
         if let github { client = github } else {
-            do {
-                let tls = url.scheme == .https ? try sts.tls.context() : nil
-                client = HTTPClient(url: url, tls: tls, proxy: try ProxySettings.from(sts.environment).proxy(for: url))
-                applyPlainHTTPRule(to: client)
-            } catch { throw CredentialError("cannot set up TLS for the GitHub token service: \(error)") }
+            do { client = try ServiceClient.connection(to: url, tls: sts.tls, environment: sts.environment) } catch {
+                throw CredentialError(.configuration, "cannot set up TLS for the GitHub token service: \(error)", underlying: error)
+            }
             github = client
         }
         let separator = url.path.contains("?") ? "&" : "?"
@@ -64,7 +62,8 @@ public final class WebIdentityProvider: CredentialProvider {
                                   headers: HTTPHeaders([("Authorization", "Bearer " + requestToken.reveal()), ("Accept", "application/json")]))
         let response: HTTPResponse
         do { response = try client.send(request, wait: wait) } catch {
-            throw CredentialError("cannot get the GitHub Actions OIDC token from \(url.authority) (\(error))", transient: error.isTransient)
+            throw CredentialError(.transport, "cannot get the GitHub Actions OIDC token from \(url.authority) (\(error))",
+                                  transient: error.isTransient, underlying: error)
         }
         guard response.status == 200 else {
             throw CredentialError("the GitHub Actions OIDC token service at \(url.authority) answered \(response.status); does the job have `permissions: id-token: write`?",

@@ -37,17 +37,8 @@ public enum XML {
 
     /// `text` with `&`, `<`, `>` escaped, and each character XML 1.0 cannot carry literally (CR, which
     /// parsers fold into LF) as a character reference.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { SafeText.replacing(text) { escapes[$0] } }
+
+    /// What `escape` writes instead of a scalar.
+    static let escapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"]
 }

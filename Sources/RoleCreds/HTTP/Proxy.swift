@@ -21,66 +21,66 @@ public struct HTTPProxy: Equatable, Sendable, CustomStringConvertible, CustomDeb
 
     /// Parses a proxy variable's value as curl and the SDKs do: `[http://][user:password@]host[:port][/]`;
     /// port 80 by default. An `https://` or `socks` proxy is refused: only http proxies are supported.
-    public static func parse(_ text: String, variable: String) throws(TLSError) -> HTTPProxy {
+    public static func parse(_ text: String, variable: String) throws(TransportError) -> HTTPProxy {
         var rest = Substring(text)
         if let separator = rest.firstByteRange(of: "://") {
             let scheme = rest[..<separator.lowerBound].lowercased()
             guard scheme == "http" else {
-                throw TLSError(.configuration, "\(variable): only http:// proxies are supported, not \(scheme.prefix(16))://")
+                throw TransportError(.configuration, "\(variable): only http:// proxies are supported, not \(scheme.prefix(16))://")
             }
             rest = rest[separator.upperBound...]
         }
         if let slash = rest.firstIndex(of: "/") {
-            guard rest[slash...].allSatisfy({ $0 == "/" }) else { throw TLSError(.configuration, "\(variable): a proxy URL has no path") }
+            guard rest[slash...].allSatisfy({ $0 == "/" }) else { throw TransportError(.configuration, "\(variable): a proxy URL has no path") }
             rest = rest[..<slash]
         }
         var userInfo: String?
         if let at = rest.lastIndex(of: "@") {
-            guard let decoded = Hex.percentDecoded(rest[..<at], lenient: false).flatMap({ String(validating: $0, as: UTF8.self) }) else { throw TLSError(.configuration, "\(variable): bad %-escape in the user information") }
+            guard let decoded = Hex.percentDecoded(rest[..<at], lenient: false).flatMap({ String(validating: $0, as: UTF8.self) }) else { throw TransportError(.configuration, "\(variable): bad %-escape in the user information") }
             userInfo = decoded
             rest = rest[rest.index(after: at)...]
         }
         // The host and port syntax is HTTPURL's; its error never contains the user information.
         let url: HTTPURL
         do { url = try HTTPURL.parse("http://\(rest)") } catch {
-            throw TLSError(.configuration, "\(variable): \(error)")
+            throw TransportError(.configuration, "\(variable): \(error)", underlying: error)
         }
         return HTTPProxy(host: url.host, port: url.port, userInfo: userInfo)
     }
 
     /// Opens a tunnel to `host:port` through this proxy over `socket` (connected to the proxy) before
     /// `deadline`. The proxy's answer is read head only; a refusal names the status, never the body.
-    func openTunnel(over socket: Socket, to host: String, port: UInt16, wait: Wait) throws(TLSError) {
+    func openTunnel(over socket: Socket, to host: String, port: UInt16, wait: Wait) throws(TransportError) {
         let target = HTTPURL(host: host, port: port).authorityHost + ":\(port)"
         var text = "CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\n"
         if let userInfo { text += "Proxy-Authorization: Basic \(base64(Array(userInfo.utf8)))\r\n" }
         text += "\r\n"
         do { try socket.write(Array(text.utf8), wait: wait) } catch .timedOut {
-            throw TLSError(.timedOut, "proxy \(authority) did not accept the tunnel request to \(target) before the deadline")
+            throw TransportError(.timedOut, "proxy \(authority) did not accept the tunnel request to \(target) before the deadline")
         } catch {
-            throw TLSError(.proxy, "proxy \(authority): sending the tunnel request to \(target) failed")
+            throw TransportError(.proxy, "proxy \(authority): sending the tunnel request to \(target) failed", underlying: error)
         }
         // A CONNECT answer has no body (RFC 9110 9.3.6), so the parser reads the head only.
         var parser = ResponseParser(isHead: true)
         while true {
             let chunk: [UInt8]
             do { chunk = try socket.read(max: 4096, wait: wait) } catch .timedOut {
-                throw TLSError(.timedOut, "proxy \(authority) did not open the tunnel to \(target) before the deadline")
+                throw TransportError(.timedOut, "proxy \(authority) did not open the tunnel to \(target) before the deadline")
             } catch {
-                throw TLSError(.proxy, "proxy \(authority) broke the tunnel to \(target): \(error)")
+                throw TransportError(.proxy, "proxy \(authority) broke the tunnel to \(target): \(error)", underlying: error)
             }
-            guard !chunk.isEmpty else { throw TLSError(.proxy, "proxy \(authority) closed the connection instead of opening a tunnel to \(target)") }
+            guard !chunk.isEmpty else { throw TransportError(.proxy, "proxy \(authority) closed the connection instead of opening a tunnel to \(target)") }
             let response: HTTPResponse?
             do { response = try parser.feed(chunk) } catch {
-                throw TLSError(.proxy, "proxy \(authority) answered the tunnel request to \(target) with \(error)")
+                throw TransportError(.proxy, "proxy \(authority) answered the tunnel request to \(target) with \(error)", underlying: error)
             }
             guard let response else { continue }
             guard (200..<300).contains(response.status) else {
                 let hint = response.status == 407 ? " (check the user and password in the proxy variable)" : ""
-                throw TLSError(.proxy, "proxy \(authority) refused the tunnel to \(target): \(response.status)\(hint)")
+                throw TransportError(.proxy, "proxy \(authority) refused the tunnel to \(target): \(response.status)\(hint)")
             }
             // Bytes before our ClientHello cannot be the server's TLS: refuse rather than mis-frame them.
-            guard !parser.hasTrailingBytes else { throw TLSError(.proxy, "proxy \(authority) sent data before the tunnel to \(target) was used") }
+            guard !parser.hasTrailingBytes else { throw TransportError(.proxy, "proxy \(authority) sent data before the tunnel to \(target) was used") }
             return
         }
     }
@@ -98,7 +98,7 @@ public struct ProxySettings: Equatable, Sendable {
     public init(httpsProxy: HTTPProxy?, noProxy: [String] = []) { self.httpsProxy = httpsProxy; self.noProxy = noProxy }
 
     /// Reads the variables; the lower-case spelling wins, as in curl and Python's urllib (botocore).
-    public static func from(_ environment: EnvironmentLookup) throws(TLSError) -> ProxySettings {
+    public static func from(_ environment: EnvironmentLookup) throws(TransportError) -> ProxySettings {
         var proxy: HTTPProxy?
         for name in ["https_proxy", "HTTPS_PROXY"] {
             if let value = environment[name] { proxy = try HTTPProxy.parse(value, variable: name); break }

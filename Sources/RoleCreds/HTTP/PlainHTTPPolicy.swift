@@ -7,11 +7,11 @@ public func isLoopbackHTTPAllowed(_ url: HTTPURL) -> Bool {
     return isLoopbackHost(url.host)
 }
 
-/// Refuses, before any connection, a plain-http `url` that is not on loopback (`TLSError.Code.insecureHTTP`);
+/// Refuses, before any connection, a plain-http `url` that is not on loopback (`TransportError.Code.insecureHTTP`);
 /// https always passes. `what` names the endpoint in the message ("STS endpoint").
-public func requireTLSOrLoopback(_ url: HTTPURL, what: String) throws(TLSError) {
+public func requireTLSOrLoopback(_ url: HTTPURL, what: String) throws(TransportError) {
     guard url.scheme == .http, !isLoopbackHTTPAllowed(url) else { return }
-    throw TLSError(.insecureHTTP, "\(what) http://\(url.authority) is plain http to a host that is not loopback; use https (plain http is allowed only to localhost, 127.0.0.0/8 and ::1)")
+    throw TransportError(.insecureHTTP, "\(what) http://\(url.authority) is plain http to a host that is not loopback; use https (plain http is allowed only to localhost, 127.0.0.0/8 and ::1)")
 }
 
 /// The one plain-http rule for a client that carries a secret (a JWT, a bearer or container token, a
