@@ -108,6 +108,15 @@ struct Reader {
     let json: JSON
     let path: String
 
+    init(json: JSON, path: String) { self.json = json; self.path = path }
+
+    /// One message line of this protocol's version (`otherVersion`: the sentence for any other).
+    init(line: [UInt8], path: String, otherVersion: String) throws(AgentProtocolError) {
+        do { json = try JSON.parse(line) } catch { throw AgentProtocolError("the \(path) is not JSON: \(error)") }
+        self.path = path
+        guard try int("v") == AgentProtocol.version else { throw AgentProtocolError(otherVersion) }
+    }
+
     func member(_ name: String) throws(AgentProtocolError) -> JSON {
         guard let value = json[name] else { throw AgentProtocolError("\(path): \(name) is missing") }
         return value

@@ -41,17 +41,13 @@ public enum AgentRequest: Equatable, Sendable {
 
     /// Reads one request line (without its newline).
     public static func decode(_ line: [UInt8]) throws(AgentProtocolError) -> AgentRequest {
-        let json: JSON
-        do { json = try JSON.parse(line) } catch { throw AgentProtocolError("the request is not JSON: \(error)") }
-        let r = Reader(json: json, path: "request")
-        guard try r.int("v") == AgentProtocol.version else {
-            throw AgentProtocolError("protocol version not understood (this agent speaks \(AgentProtocol.version))")
-        }
+        let r = try Reader(line: line, path: "request",
+                           otherVersion: "protocol version not understood (this agent speaks \(AgentProtocol.version))")
         switch try r.string("op") {
         case "get":
             let refreshBefore = Int64(try r.int("refreshBefore", in: 0...86_400_000))
             return .get(try AgentPlan.decode(try r.member("plan")), refreshBeforeMillis: refreshBefore,
-                        mfaCodes: try decodeCodes(json["mfaCodes"]))
+                        mfaCodes: try decodeCodes(r.json["mfaCodes"]))
         case "status": return .status
         case "stop": return .stop
         default: throw AgentProtocolError("request: unknown op")
@@ -113,10 +109,7 @@ public enum AgentAnswer: Equatable, Sendable {
 
     /// Reads one answer line (without its newline).
     public static func decode(_ line: [UInt8]) throws(AgentProtocolError) -> AgentAnswer {
-        let json: JSON
-        do { json = try JSON.parse(line) } catch { throw AgentProtocolError("the answer is not JSON: \(error)") }
-        let r = Reader(json: json, path: "answer")
-        guard try r.int("v") == AgentProtocol.version else { throw AgentProtocolError("the agent speaks another protocol version") }
+        let r = try Reader(line: line, path: "answer", otherVersion: "the agent speaks another protocol version")
         switch try r.string("status") {
         case "fetching": return .fetching
         case "ok":
@@ -128,7 +121,7 @@ public enum AgentAnswer: Equatable, Sendable {
                                 cached: try r.bool("cached"))
         case "error": return .failure(try r.string("error"), transient: try r.bool("transient"))
         case "mfa":
-            guard case .array(let items)? = json["serials"], !items.isEmpty else { throw AgentProtocolError("answer: serials must be a list") }
+            guard case .array(let items)? = r.json["serials"], !items.isEmpty else { throw AgentProtocolError("answer: serials must be a list") }
             var serials: [String] = []
             for case .string(let serial) in items { serials.append(serial) }
             guard serials.count == items.count else { throw AgentProtocolError("answer: serials must be strings") }

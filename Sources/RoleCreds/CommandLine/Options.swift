@@ -202,7 +202,11 @@ public struct Options: Equatable, Sendable {
 /// A command-line or configuration mistake: exit status 125.
 public struct UsageError: Error, Equatable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The lower layer's error this one was made from (a `SettingsError` of the shared files), if any.
+    public let underlying: (any Error)?
+    public init(_ description: String, underlying: (any Error)? = nil) { self.description = description; self.underlying = underlying }
+    /// The same mistake when the sentence is: the underlying error explains, it does not identify.
+    public static func == (a: UsageError, b: UsageError) -> Bool { a.description == b.description }
 }
 
 /// The IAM Roles Anywhere options, named as aws/rolesanywhere-credential-helper names them.

@@ -161,7 +161,7 @@ public enum ProfilePlan: Equatable, Sendable, CustomStringConvertible {
 
     /// Runs the `IAMValues` checks of a profile; their one line becomes a `SettingsError`.
     static func check(_ body: () throws(UsageError) -> Void) throws(SettingsError) {
-        do { try body() } catch { throw SettingsError(.invalid, error.description) }
+        do { try body() } catch { throw SettingsError(.invalid, error.description, underlying: error) }
     }
 
     /// `credential_source`, spelled exactly as botocore and the Go SDK v2 compare it.

@@ -18,11 +18,12 @@ public struct SettingsError: CodedError, Sendable {
 
     public let code: Code
     public let message: String
-    /// Settings errors are found here, not below: nothing underneath.
-    public var underlying: (any Error)? { nil }
+    /// A value rule's error (`IAMValues`) this one was made from, if any.
+    public let underlying: (any Error)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.underlying = underlying
     }
 }

@@ -27,7 +27,7 @@ struct SettingsInput {
                 if profile != nil { plan = try ProfilePlan.resolve(profiles, profile: selection.name) }
                 if case .chain(let base, let hops) = plan, hops.isEmpty,
                    !base.isUsedAlone(selectedBy: selection.origin, imdsEndpointFlag: options.imdsEndpoint != nil) { plan = .none }
-            } catch { throw UsageError(error.description) }
+            } catch { throw UsageError(error.description, underlying: error) }
         }
         self.profile = profile
         self.plan = plan
