@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// The agent (issue 21, spec §10): real agents, launches and endpoints on loopback.
+/// The agent: real agents, launches and endpoints on loopback.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct AgentTests {
     static let role = "arn:aws:iam::111122223333:role/deploy"

@@ -3,7 +3,7 @@ import Testing
 @testable import RoleCreds
 
 /// Like `env`, the launcher passes the command's arguments and inherited environment through as bytes,
-/// UTF-8 or not (issue 16 item 7). The bytes are made by `printf` in a shell, not by the test's own
+/// UTF-8 or not. The bytes are made by `printf` in a shell, not by the test's own
 /// Swift strings, so nothing of the code under test produces them.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct BytesTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// The command line as a user meets it (issue 15 #8, issue 16 #8, spec §1): each mistake is one line on
+/// The command line as a user meets it (spec §1): each mistake is one line on
 /// stderr and exit 125, before any request; `--help` fits 80 columns.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct CommandLineTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// Container credential endpoints: ECS tasks, CodeBuild, EKS Pod Identity (issue 3).
+/// Container credential endpoints: ECS tasks, CodeBuild, EKS Pod Identity.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct ContainerTests {
     @Test func fullURIWithToken() async throws {

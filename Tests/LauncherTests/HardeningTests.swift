@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// What a hostile local process or endpoint could still do (issue 16), each as a user meets it:
+/// What a hostile local process or endpoint could still do, each as a user meets it:
 /// core files of the command, token files that are not files, host names that look like addresses.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct HardeningTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// The launcher end to end on IMDSv2 against the mock on 127.0.0.1 (issue 2).
+/// The launcher end to end on IMDSv2 against the mock on 127.0.0.1.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct IMDSLaunchTests {
     @Test func childEnvironmentCarriesTheMocksCredentials() async throws {

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 @testable import RoleCreds
 
-/// `mfa_serial` (issue 19, item 4): the code is asked on the terminal before any call, sent as
+/// `mfa_serial`: the code is asked on the terminal before any call, sent as
 /// `SerialNumber` and `TokenCode`, and never shown; without a terminal the run stops before anything is
 /// fetched. The fake STS refuses an `AssumeRole` without the right pair, as real STS does.
 @Suite(.serialized, .timeLimit(.minutes(2)))

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// Host names on the way to a secret-carrying endpoint (issue 19, items 6 and 7), each inside a network
+/// Host names on the way to a secret-carrying endpoint, each inside a network
 /// and mount namespace of its own: a private /etc/hosts and /etc/resolv.conf, a fake name server at
 /// 10.0.0.53, nothing reaching any real network.
 @Suite(.serialized, .timeLimit(.minutes(3)))

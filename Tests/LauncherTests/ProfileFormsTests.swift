@@ -4,7 +4,7 @@ import Testing
 @testable import RoleCreds
 
 /// Every profile form the README's table lists, as the selected profile and as a `source_profile`
-/// (issue 19, items 1–3), against the fake STS, the metadata mock and the fake's container endpoint.
+/// against the fake STS, the metadata mock and the fake's container endpoint.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct ProfileFormsTests {
     enum Form: String, CaseIterable, Sendable {

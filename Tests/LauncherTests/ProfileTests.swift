@@ -3,7 +3,7 @@ import Glibc
 import Testing
 @testable import RoleCreds
 
-/// Profiles of the shared config file end to end (spec §8, issue 14): settings from a profile with their
+/// Profiles of the shared config file end to end (spec §8): settings from a profile with their
 /// origins in `--check`, `source_profile` chains against the fake STS, and what is refused before any call.
 /// Every run reads a config and a credentials file of its own temporary directory, never `~/.aws`.
 @Suite(.serialized, .timeLimit(.minutes(2)))

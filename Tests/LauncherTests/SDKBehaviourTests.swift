@@ -4,7 +4,7 @@ import Glibc
 import Testing
 @testable import RoleCreds
 
-/// Where with-role-creds behaves as the AWS SDKs do (issue 15), seen by a user against the mock.
+/// Where with-role-creds behaves as the AWS SDKs do, seen by a user against the mock.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct SDKBehaviourTests {
     // MARK: static stability

@@ -187,7 +187,7 @@ struct STSTests {
         #expect(result.stderr.contains("missing") && result.stderr.contains(dir.path("config")), "\(result.stderr)")
     }
 
-    // MARK: error shapes (issue 13): retried, or one line naming call, role ARN and Code, exit 125
+    // MARK: error shapes: retried, or one line naming call, role ARN and Code, exit 125
 
     @Test func throttlingIsRetriedAndTheChildGetsTheCredentials() async throws {
         let sts = try await FakeSTS(error: "Throttling:400:Rate exceeded", ["--error-count", "2"])

@@ -60,7 +60,7 @@ func fileCreations(_ trace: [String]) -> [String] {
     trace.filter { ($0.contains("O_CREAT") && !$0.contains("\"/dev/null\"")) || $0.contains("creat(") || $0.contains("rename(") }
 }
 
-/// Secrets never leave the child; the launcher is closed to other processes (issue 6).
+/// Secrets never leave the child; the launcher is closed to other processes.
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct SecretsTests {
     func secrets(_ mock: Mock) throws -> [String] {
@@ -120,7 +120,7 @@ struct SecretsTests {
         #expect(!trace.contains { $0.contains("execve(") && $0.contains("/true") }, "the command ran despite the failure")
     }
 
-    // MARK: the STS paths and the container token file (issue 16): each secret where it must go, nowhere else
+    // MARK: the STS paths and the container token file: each secret where it must go, nowhere else
 
     /// STS's answers as fake_sts.py numbers them: the first call's keys, then the second's.
     static let stsKeys = [("fakeStsSecret1/abcdefghijkl", "fakeStsToken1/mnopqrstuvwxyz"),

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 @testable import RoleCreds
 
-/// Every value is checked before anything is fetched (issue 19, items 5, 8, 9 and the chain bound): a bad
+/// Every value is checked before anything is fetched: a bad
 /// value from a flag, a variable or any profile of a chain is one line naming where it came from, and
 /// neither the metadata mock nor the fake STS hears from the launcher.
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -67,7 +67,7 @@ struct SettingsCheckTests {
     }
 
     /// Keys and tokens from the credentials file or the environment are checked like an answer's: a CR LF
-    /// would split the STS request (issue 19's `X-Injected` case), a NUL would go out raw in `Credential=`.
+    /// would split the STS request, a NUL would go out raw in `Credential=`.
     @Test(arguments: [
         ("AWS_SESSION_TOKEN", "[profile e]\nrole_arn = \(role)\ncredential_source = Environment\n", "", "AWS_SESSION_TOKEN has control characters"),
         ("", "[profile e]\nrole_arn = \(role)\nsource_profile = k\n", "[k]\n\(keys)aws_session_token = x\n  X-Injected: 1\n", "aws_session_token of profile k in "),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// The supervisor as a user sees it (spec §4, issue 4): signals, process groups, job control, reaping
+/// The supervisor as a user sees it (spec §4): signals, process groups, job control, reaping
 /// and exit status, with real processes. The terminal cases type into a bash on a pseudo-terminal;
 /// the others run the launcher in a session of its own, without a terminal, as CI or systemd would.
 /// Not serialized: each test has its own mock, terminal and session, and several wait for seconds

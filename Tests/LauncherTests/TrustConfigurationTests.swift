@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// The TLS trust configuration (issue 19, item 11): one context for a whole run, a bounded CA bundle
+/// The TLS trust configuration: one context for a whole run, a bounded CA bundle
 /// read without blocking, and host names matched against subjectAltName only.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct TrustConfigurationTests {

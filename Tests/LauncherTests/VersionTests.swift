@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RoleCreds
 
-/// `--version` names the build (issue 23): a plain `swift build` says it is no release, the release build says
+/// `--version` names the build: a plain `swift build` says it is no release, the release build says
 /// which version, commit and target it is (scripts/build-release passes them; scripts/test-package checks the
 /// exact values against git and scripts/arch).
 @Suite(.serialized, .timeLimit(.minutes(1)))

@@ -1,7 +1,7 @@
 import Testing
 @testable import RoleCreds
 
-/// An MFA chain in the agent's pure parts (issue 21): the plan names its device, the protocol carries
+/// An MFA chain in the agent's pure parts: the plan names its device, the protocol carries
 /// the codes and the `mfa` answer, and the cache asks for codes only when it has nothing to serve,
 /// never keeps a failure and never refreshes such a plan by itself.
 @Suite("Agent MFA")

@@ -4,7 +4,7 @@ import Glibc
 import Testing
 @testable import RoleCreds
 
-/// Arguments and environment entries are bytes; the child must get them unchanged (issue 16 item 7).
+/// Arguments and environment entries are bytes; the child must get them unchanged.
 @Suite("bytes that are not UTF-8")
 struct ByteTextTests {
     /// Byte strings that are not (all) valid UTF-8, or that hold what the escapes use.

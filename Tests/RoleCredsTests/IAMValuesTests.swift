@@ -2,7 +2,7 @@ import Testing
 @testable import RoleCreds
 
 /// The one definition of each STS/IAM value rule, and what `Settings.resolve` makes of the profile forms
-/// and values of issue 19 (pure: no launcher, no network).
+/// and values that must be refused (pure: no launcher, no network).
 @Suite struct IAMValuesTests {
     static let role = "arn:aws:iam::111122223333:role/r"
 

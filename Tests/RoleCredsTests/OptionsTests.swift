@@ -178,7 +178,7 @@ struct OptionsTests {
         UsageCase(["--exec", "--on-rotate", "restart", "cmd"], "--exec cannot be combined with --on-rotate"),
         UsageCase(["--on-rotate=signal:HUP", "--exec", "cmd"], "--exec cannot be combined with --on-rotate"),
         UsageCase(["--exec", "--on-rotate", "signal", "cmd"], "--exec cannot be combined with --on-rotate"),
-        // --on-rotate signal brings no new keys without the endpoint (issue 15 #5)
+        // --on-rotate signal brings no new keys without the endpoint
         UsageCase(["--on-rotate", "signal", "cmd"], "--on-rotate signal needs --serve"),
         UsageCase(["--on-rotate=signal:USR1", "cmd"], "use --on-rotate restart, or add --serve"),
         // unknown options

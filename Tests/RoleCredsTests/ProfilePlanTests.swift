@@ -144,7 +144,7 @@ struct ProfilePlanTests {
                 == .chain(base: .credentialSource(source, profile: "a"), hops: [hop(roleA, "a")]))
     }
 
-    /// botocore and the Go SDK v2 compare the names exactly (issue 19): another spelling is an error,
+    /// botocore and the Go SDK v2 compare the names exactly: another spelling is an error,
     /// not a fall-back.
     @Test(arguments: ["ecscontainer", "ENVIRONMENT", "ec2instancemetadata", "Ec2Instancemetadata"])
     func otherSpellingsOfACredentialSourceAreRefused(text: String) {

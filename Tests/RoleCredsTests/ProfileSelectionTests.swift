@@ -165,7 +165,7 @@ struct ConfigFileLoadTests {
         }
     }
 
-    /// A path that is not a regular file reads as empty, as botocore skips it (issue 19): `/dev/null` is
+    /// A path that is not a regular file reads as empty, as botocore skips it: `/dev/null` is
     /// how a CI job keeps a machine's `~/.aws` out; a directory or a FIFO is skipped the same way, with a note.
     @Test func aPathThatIsNotARegularFileReadsAsEmptyWithANote() throws {
         let dir = try TempDir()

@@ -59,7 +59,7 @@ struct SafeTextTests {
         #expect(Log.line(text, registry: SecretRegistry()) == "with-role-creds: \(logged)\n")
     }
 
-    /// An endpoint's `Message` and a role ARN with U+009B, U+0085 and U+202E (issue 16 #8).
+    /// An endpoint's `Message` and a role ARN with U+009B, U+0085 and U+202E.
     @Test func endpointMessageIsEscaped() throws {
         let body = JSON.encode([("Code", "Denied"), ("Message", "denied\u{85}with-role-creds: ok \u{9B}2J \u{202E}txt.exe")])
         let error = try #require(throws: CredentialError.self) { try CredentialDocument.decode(Array(body.utf8), now: FuzzOracle.now) }

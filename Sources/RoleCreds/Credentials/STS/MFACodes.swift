@@ -1,6 +1,6 @@
 /// Whoever can ask a person for the code of an MFA device (`mfa_serial`, spec §8). The seam between the
 /// role chain and the terminal: the launch's own `/dev/tty` (`TerminalPrompt`), whether the launch fetches
-/// by itself or hands the codes to the agent (issue 21).
+/// by itself or hands the codes to the agent.
 public protocol MFAPrompt {
     /// The code for `serial`, the device of `profile`'s role; checked to be 6 digits before it is returned.
     func code(serial: String, profile: String, wait: Wait) throws(CredentialError) -> Secret
