@@ -19,3 +19,16 @@ extension CodedError {
     /// not identify (and `any Error` has no equality).
     public static func == (a: Self, b: Self) -> Bool { a.code == b.code && a.message == b.message }
 }
+
+/// One layer's error with its own codes (`SettingsError`, `TransportError`): the code, the sentence, and the
+/// lower layer's error it was made from.
+public struct LayerError<Code: Hashable & Sendable>: CodedError, Sendable {
+    public let code: Code
+    public let message: String
+    public let underlying: (any Error)?
+
+    /// An error with `code`, the sentence `message` and the error it was made from.
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code; self.message = message; self.underlying = underlying
+    }
+}
