@@ -72,11 +72,11 @@ struct AgentUnitTests {
 
     @Test(arguments: [
         ("not json", "not JSON"),
-        ("{\"v\":2,\"op\":\"get\"}", "protocol version"),
-        ("{\"v\":1,\"op\":\"dance\"}", "unknown op"),
-        ("{\"v\":1,\"op\":\"get\",\"refreshBefore\":0,\"plan\":{\"v\":9}}", "plan version"),
-        ("{\"v\":1,\"op\":\"get\",\"refreshBefore\":-5,\"plan\":{}}", "refreshBefore"),
-        ("{\"v\":1,\"op\":\"get\",\"refreshBefore\":0,\"plan\":{\"v\":1,\"timeout\":1000,\"attempts\":3,\"source\":{\"kind\":\"ftp\"}}}", "unknown kind"),
+        ("{\"v\":1,\"op\":\"get\"}", "protocol version"),
+        ("{\"v\":2,\"op\":\"dance\"}", "unknown op"),
+        ("{\"v\":2,\"op\":\"get\",\"refreshBefore\":0,\"plan\":{\"v\":9}}", "plan version"),
+        ("{\"v\":2,\"op\":\"get\",\"refreshBefore\":-5,\"plan\":{}}", "refreshBefore"),
+        ("{\"v\":2,\"op\":\"get\",\"refreshBefore\":0,\"plan\":{\"v\":1,\"timeout\":1000,\"attempts\":3,\"source\":{\"kind\":\"ftp\"}}}", "unknown kind"),
     ])
     func badRequestsAreNamed(text: String, fragment: String) {
         #expect(throws: AgentProtocolError.self) { try AgentRequest.decode(Array(text.utf8)) }

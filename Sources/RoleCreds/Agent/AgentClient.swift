@@ -20,7 +20,9 @@ public enum AgentClient {
         var reader = LineReader(socket: socket)
         let answer = try reader.answer(first, path: path)
         guard answer == .fetching else { return answer }
-        return try reader.answer(wait, path: path)
+        // The agent is fetching with what was sent (MFA codes included): a failure from here on is not one
+        // a fetch of the launch's own could repeat with the same codes.
+        do { return try reader.answer(wait, path: path) } catch { throw AgentError(error.description, whileFetching: true) }
     }
 
     /// Lines from the socket, one at a time.

@@ -1,9 +1,11 @@
 /// The agent's protocol (spec §10, README "The agent"): over its Unix socket, each message is one line of
-/// compact JSON ended by `\n`, at most `maxLine` bytes, with `"v": 1`. The client sends one request; the
-/// agent answers `{"v":1,"status":"fetching"}` at once when it has to fetch, then one final answer, and
+/// compact JSON ended by `\n`, at most `maxLine` bytes, with `"v": 2`. The client sends one request; the
+/// agent answers `{"v":2,"status":"fetching"}` at once when it has to fetch, then one final answer, and
 /// closes. Pure: encoding and decoding only.
 public enum AgentProtocol {
-    public static let version = 1
+    /// 2 since MFA chains are served: an agent of version 1 would ignore their MFA serials and codes and
+    /// fetch without them, so the versions refuse each other and the launch fetches by itself.
+    public static let version = 2
     /// The longest line either side accepts (a request with a 10 KiB session policy fits many times).
     public static let maxLine = 64 * 1024
 }

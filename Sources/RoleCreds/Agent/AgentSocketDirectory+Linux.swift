@@ -48,5 +48,7 @@ struct AgentSocketDirectory {
 /// Why the agent could not start or be reached: a sentence for people.
 public struct AgentError: Error, Equatable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The agent had said it was fetching with the request (and any MFA codes in it) when this happened.
+    public let whileFetching: Bool
+    public init(_ description: String, whileFetching: Bool = false) { self.description = description; self.whileFetching = whileFetching }
 }

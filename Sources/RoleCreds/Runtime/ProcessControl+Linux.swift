@@ -33,7 +33,7 @@ public protocol ProcessControl: AnyObject {
 public final class LinuxProcesses: ProcessControl {
     /// pidfds of the children we started, until they are reaped.
     private var pidfds: [pid_t: FileDescriptor] = [:]
-    /// False once pidfd_open(2) said ENOSYS (Linux before 5.3): not asked again.
+    /// False once pidfd_open(2) said it is missing (`pidfdsMissing`): not asked again.
     private var hasPidfds = true
     /// The children that are not ours to reap or stop.
     let ownership: ChildOwnership
@@ -43,7 +43,7 @@ public final class LinuxProcesses: ProcessControl {
     public func spawn(_ command: [String], environment: [String], ownGroup: Bool) throws(SpawnError) -> pid_t {
         let pid = try Spawn.spawn(command, environment: environment, ownGroup: ownGroup)
         let fd = hasPidfds ? csys_pidfd_open(pid) : -1
-        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) } else if errno == ENOSYS { hasPidfds = false }   // SIGCHLD alone tells us
+        if fd >= 0 { pidfds[pid] = FileDescriptor(fd) } else if Self.pidfdsMissing(errno) { hasPidfds = false }   // SIGCHLD alone tells us
         return pid
     }
 
@@ -186,13 +186,18 @@ public final class LinuxProcesses: ProcessControl {
         var held: [FileDescriptor] = []
         for pid in watched {
             let fd = csys_pidfd_open(pid)
-            if fd >= 0 { held.append(FileDescriptor(fd)) } else if errno == ENOSYS { hasPidfds = false; return false }
+            if fd >= 0 { held.append(FileDescriptor(fd)) } else if Self.pidfdsMissing(errno) { hasPidfds = false; return false }
         }
         // pidfds are opened close-on-exec (pidfd_open(2)); `held` closes them.
         var fds = held.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
-        _ = try? retryingInterrupts { poll(&fds, nfds_t(fds.count), Int32(clamping: millis)) }
+        // `held` must outlive the poll: its descriptors close when it is released.
+        withExtendedLifetime(held) { _ = try? retryingInterrupts { poll(&fds, nfds_t(fds.count), Int32(clamping: millis)) } }
         return true
     }
+
+    /// pidfd_open(2) is missing: ENOSYS before Linux 5.3, EPERM under a seccomp profile that forbids it
+    /// (older container runtimes); it never fails so for a pid of ours otherwise.
+    static func pidfdsMissing(_ error: Int32) -> Bool { error == ENOSYS || error == EPERM }
 
     public func suspendSelf() {
         // SIGSTOP cannot be blocked: the kernel stops us now and SIGCONT (fg) resumes us.
