@@ -1,8 +1,7 @@
 /// One HTTP endpoint that credentials come from (STS, IAM Roles Anywhere, IMDS, the container endpoint):
-/// one kept-alive `HTTPClient`, made when first needed, the endpoint's retry policy, and `call`, the retry
+/// one kept-alive `HTTPClient`, asked of its maker when first needed, the endpoint's retry policy, and `call`, the retry
 /// loop that decodes each answer once. The failures of the layers below are kept as the underlying error.
 final class ServiceClient {
-    let url: HTTPURL
     let retry: RetryPolicy
     private let debug: (String) -> Void
     private let connect: () throws(CredentialError) -> HTTPClient
@@ -10,10 +9,9 @@ final class ServiceClient {
     /// True when the last failed `send` only ever connected without getting an answer.
     private(set) var lastFailureWasNoAnswer = false
 
-    /// A client of `url` that `connect` makes on first use; `debug` logs each attempt.
-    init(url: HTTPURL, retry: RetryPolicy, debug: @escaping (String) -> Void,
-         connect: @escaping () throws(CredentialError) -> HTTPClient) {
-        self.url = url; self.retry = retry; self.debug = debug; self.connect = connect
+    /// A client that `connect` gives on first use; `debug` logs each attempt.
+    init(retry: RetryPolicy, debug: @escaping (String) -> Void, connect: @escaping () throws(CredentialError) -> HTTPClient) {
+        self.retry = retry; self.debug = debug; self.connect = connect
     }
 
     /// An AWS endpoint given as `text` (`what`: "STS endpoint"), checked before any connection: plain
@@ -27,7 +25,7 @@ final class ServiceClient {
             throw CredentialError(.configuration, "\(what) \(text.quotable(limit: 200)): \(error)", underlying: error)
         }
         do { try requireTLSOrLoopback(url, what: what) } catch { throw CredentialError(configuration: error) }
-        return ServiceClient(url: url, retry: retry, debug: debug) { () throws(CredentialError) -> HTTPClient in
+        return ServiceClient(retry: retry, debug: debug) { () throws(CredentialError) -> HTTPClient in
             do { return try connection(to: url, tls: tls, environment: environment) } catch {
                 throw CredentialError(.configuration, "cannot set up TLS for \(service) at \(authority): \(error)", underlying: error)
             }

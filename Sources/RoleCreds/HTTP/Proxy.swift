@@ -14,7 +14,7 @@ public struct HTTPProxy: Equatable, Sendable, CustomStringConvertible, CustomDeb
     }
 
     /// `host:port` (IPv6 bracketed).
-    public var authority: String { HTTPURL(host: host, port: port).authorityHost + ":\(port)" }
+    public var authority: String { IPAddress.bracketed(host) + ":\(port)" }
 
     public var description: String { "http://\(userInfo == nil ? "" : "***@")\(authority)" }
     public var debugDescription: String { description }
@@ -51,7 +51,7 @@ public struct HTTPProxy: Equatable, Sendable, CustomStringConvertible, CustomDeb
     /// Opens a tunnel to `host:port` through this proxy over `socket` (connected to the proxy) before
     /// `deadline`. The proxy's answer is read head only; a refusal names the status, never the body.
     func openTunnel(over socket: Socket, to host: String, port: UInt16, wait: Wait) throws(TransportError) {
-        let target = HTTPURL(host: host, port: port).authorityHost + ":\(port)"
+        let target = IPAddress.bracketed(host) + ":\(port)"
         var text = "CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\n"
         if let userInfo { text += "Proxy-Authorization: Basic \(base64(Array(userInfo.utf8)))\r\n" }
         text += "\r\n"

@@ -17,7 +17,7 @@ public enum TransportErrorCode: String, Sendable {
     case verification
     /// The handshake failed for another reason (protocol version, alert, reset).
     case handshake
-    /// The deadline passed during the proxy tunnel or the handshake.
+    /// The deadline passed while connecting, in the proxy tunnel or in the handshake.
     case timedOut
     /// The proxy refused or broke the `CONNECT` tunnel.
     case proxy

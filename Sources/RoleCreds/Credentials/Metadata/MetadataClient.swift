@@ -20,7 +20,7 @@ final class MetadataClient {
         self.clock = clock
         let client = HTTPClient(url: url, tls: tls)
         if let allowed { applyPlainHTTPRule(to: client, allowed: allowed) }
-        service = ServiceClient(url: url, retry: retry, debug: { log.debug("\(label): \($0)") }) { client }
+        service = ServiceClient(retry: retry, debug: { log.debug("\(label): \($0)") }) { client }
     }
 
     /// True when the last failed `send` only ever connected without getting an answer.

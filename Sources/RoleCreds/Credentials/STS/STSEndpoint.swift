@@ -23,7 +23,7 @@ public struct STSEndpoint: Equatable, Sendable, CustomStringConvertible {
 
     /// `host[:port]` as sent in `Host` and signed: the port only when it is not the scheme's default.
     public var authority: String {
-        let h = host.contains(":") ? "[\(host)]" : host
+        let h = IPAddress.bracketed(host)
         return port == defaultPort ? h : "\(h):\(port)"
     }
 
