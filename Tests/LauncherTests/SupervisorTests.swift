@@ -44,13 +44,21 @@ struct SupervisorTests {
     @Test func ctrlCReachesTheChildOncePerPress() async throws {
         let mock = try await Mock()
         let pty = try await terminal(mock)
-        pty.type(Self.wrc + #" sh -c 'trap "echo caught-i""nt" INT; echo one-rea""dy; sleep 5; echo two-rea""dy; sleep 5; sleep 1; echo fini""shed'"# + "\n")
+        // The child waits for the files `go1` and `go2` (not for a while): each Ctrl-C lands however slowly it runs.
+        let dir = TempDir()
+        let (go1, go2) = (dir.path("go1"), dir.path("go2"))
+        pty.type(Self.wrc + #" sh -c 'trap "echo caught-i""nt" INT; echo one-rea""dy; while [ ! -e "# + go1
+                 + #" ]; do sleep 0.05; done; echo two-rea""dy; while [ ! -e "# + go2 + #" ]; do sleep 0.05; done; sleep 1; echo fini""shed'"# + "\n")
         try await pty.expect("one-ready")
         pty.type("\u{3}")
-        let first = try await pty.expect("two-ready")
+        var first = try await pty.expect("caught-int")
+        #expect(FileManager.default.createFile(atPath: go1, contents: nil))
+        first += try await pty.expect("two-ready")
         pty.type("\u{3}")
+        var second = try await pty.expect("caught-int")
         // A second copy of the interrupt (forwarded by the launcher) would be caught during `sleep 1`.
-        let second = try await pty.expect("finished")
+        #expect(FileManager.default.createFile(atPath: go2, contents: nil))
+        second += try await pty.expect("finished")
         try await pty.expectPrompt()
         #expect(first.components(separatedBy: "caught-int").count - 1 == 1, "\(first.debugDescription)")
         #expect(second.components(separatedBy: "caught-int").count - 1 == 1, "\(second.debugDescription)")
@@ -81,7 +89,10 @@ struct SupervisorTests {
     @Test func ctrlZStopsLauncherAndChildAndFgResumesBoth() async throws {
         let mock = try await Mock()
         let pty = try await terminal(mock)
-        pty.type(Self.wrc + #" sh -c 'echo rea""dy; sleep 4; echo done""-marker'"# + "\n")
+        // The child waits for the file `go`, made only once both are seen stopped: Ctrl-Z lands however slowly it runs.
+        let dir = TempDir()
+        let go = dir.path("go")
+        pty.type(Self.wrc + #" sh -c 'echo rea""dy; while [ ! -e "# + go + #" ]; do sleep 0.05; done; echo done""-marker'"# + "\n")
         try await pty.expect("ready")
         let launcher = try await #require(startedLauncher(from: pty))
         let child = try #require(ProcStat.children(of: launcher.pid).first)
@@ -91,6 +102,7 @@ struct SupervisorTests {
         #expect(await eventually { ProcStat(pid: launcher.pid)?.state == "T" && ProcStat(pid: child.pid)?.state == "T" },
                 "launcher \(String(describing: ProcStat(pid: launcher.pid)?.state)), child \(String(describing: ProcStat(pid: child.pid)?.state))")
         #expect(!suspended.contains("done-marker"))
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
         pty.type("fg\n")
         let resumed = try await pty.expectPrompt()
         #expect(resumed.contains("done-marker"), "\(resumed.debugDescription)")
