@@ -56,16 +56,7 @@ public final class AgentProvider: CredentialProvider {
             }
             try prompt(mfa)
             budget = restarted(wait)
-            let codes = mfa.asked
-            do {
-                answer = try AgentClient.ask(path, .get(plan, refreshBeforeMillis: refreshBeforeMillis, mfaCodes: codes), wait: budget)
-            } catch {
-                // An MFA code works once: when the agent was already fetching with it, a fetch of our own
-                // would send it again and be refused. Before that, the codes are unused and the fallback takes them.
-                if error.whileFetching { mfa.drop(); throw CredentialError("\(error) after the MFA code was sent to it; an MFA code works once: run the command again for a new one") }
-                log.warn("\(error); fetching without the agent")
-                answer = nil
-            }
+            answer = try ask(budget, codes: mfa.asked)
             // Sent: the agent fetched with them, or a fetch under way made them useless. A fallback keeps them.
             if answer != nil { mfa.drop() }
         } else if answer == nil, let prompt, !plan.mfaSerials.isEmpty {
@@ -100,6 +91,12 @@ public final class AgentProvider: CredentialProvider {
         do {
             return try AgentClient.ask(path, .get(plan, refreshBeforeMillis: refreshBeforeMillis, mfaCodes: codes), wait: wait)
         } catch {
+            // An MFA code works once: when the agent was already fetching with it, a fetch of our own would
+            // send it again and be refused. Before that, the codes are unused and the fallback takes them.
+            if error.whileFetching && !codes.isEmpty {
+                mfa.drop()
+                throw CredentialError("\(error) after the MFA code was sent to it; an MFA code works once: run the command again for a new one")
+            }
             log.warn("\(error); fetching without the agent")
             return nil
         }
